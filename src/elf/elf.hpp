@@ -29,15 +29,19 @@ struct Image {
     uint64_t entry = 0;
     uint64_t phdr_vaddr = 0;      // address of the program headers in memory (for AT_PHDR), 0 if unknown
     uint16_t phent = 0, phnum = 0;
+    uint32_t flags = 0;           // e_flags; RISC-V psABI: EF_RISCV_RVC=1, float ABI in bits 1-2, RVE=8
     std::vector<Segment> loads;   // PT_LOAD segments, in file order
     std::optional<std::string> interpreter;  // PT_INTERP
     std::span<const uint8_t> bytes;          // the whole file; segments point into it
 
     // Looks up a symbol in .symtab (then .dynsym); nullopt if absent or the file has no symbols.
+    // Values are the file's own addresses, like Segment::vaddr (for Type::Dyn, add the load bias).
     std::optional<uint64_t> symbol(const std::string& name) const;
 
     struct Symbol { std::string name; uint64_t value; uint64_t size; };
-    std::vector<Symbol> symbols;   // function and object symbols from .symtab/.dynsym
+    // Defined, named function, object and untyped symbols (assembly labels such as `tohost` are
+    // untyped) from .symtab, then .dynsym; RISC-V mapping symbols ($x, $d) are left out.
+    std::vector<Symbol> symbols;
 };
 
 // Parses `bytes` (which must outlive the Image). `what` names the file in error messages,
