@@ -6,3 +6,4 @@
 #include "base/file.hpp"
 #include "base/log.hpp"
 #include "base/result.hpp"
+#include "base/terminal.hpp"

@@ -1,7 +1,10 @@
 #include "cli/commands.hpp"
 
+#include <sys/stat.h>
+
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 
 namespace vireo::cli {
 
@@ -52,12 +55,87 @@ Outcome outcome_of_bare_run(const Result<machine::BareOutcome>& result, const Ru
     return {EXIT_USAGE, "bare machine: unknown outcome"};
 }
 
+// Where guests/build.sh leaves the default guest: $VIREO_CACHE/default, else ~/.cache/vireo/default.
+std::string default_guest_dir()
+{
+    if (const char* cache = std::getenv("VIREO_CACHE"); cache && *cache)
+        return std::string(cache) + "/default";
+    const char* home = std::getenv("HOME");
+    return std::string(home && *home ? home : "/root") + "/.cache/vireo/default";
+}
+
+namespace {
+bool exists(const std::string& path)
+{
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0;
+}
+}  // namespace
+
+machine::VirtConfig virt_config(const RunOptions& options)
+{
+    machine::VirtConfig config;
+    config.mem_size = options.mem_size;
+    config.cpus = options.cpus;
+    config.max_instructions = options.max_instructions;
+    config.timeout_seconds = options.timeout_seconds;
+    config.append = options.append.value_or("");
+    if (options.no_firmware)
+        config.firmware = "none";
+    else if (options.firmware)
+        config.firmware = *options.firmware;
+    if (options.kernel) {
+        config.kernel = *options.kernel;
+        config.initrd = options.initrd.value_or("");
+    } else {
+        // No kernel named: the default guest, with its initramfs unless another was given.
+        const std::string dir = default_guest_dir();
+        config.kernel = dir + "/Image";
+        config.initrd = options.initrd.value_or(dir + "/initramfs.cpio.gz");
+    }
+    for (const auto& disk : options.disks)
+        config.disks.push_back({disk.path, disk.access == DiskOption::Access::ReadOnly});
+    return config;
+}
+
+Outcome outcome_of_virt_run(const Result<machine::VirtOutcome>& result, const RunOptions& options)
+{
+    if (!result.ok())
+        return {EXIT_USAGE, result.error().text()};
+    const machine::VirtOutcome& outcome = result.value();
+    using Kind = machine::VirtOutcome::Kind;
+    switch (outcome.kind) {
+    case Kind::Poweroff: return {0, ""};
+    case Kind::Reset: return {0, "the guest asked for a reset; Vireo ends the run instead of rebooting"};
+    case Kind::Failure: {
+        const int status = static_cast<int>(outcome.code & 0xff);
+        return {status ? status : 1, "the guest reported failure code " + std::to_string(outcome.code)};
+    }
+    case Kind::Panic: return {1, "the guest kernel panicked"};
+    case Kind::Quit: return {0, ""};
+    case Kind::InstructionLimit:
+        return {EXIT_LIMIT, "instruction limit of " + std::to_string(options.max_instructions) + " reached"};
+    case Kind::Timeout:
+        return {EXIT_LIMIT, "timeout of " + format_seconds(options.timeout_seconds) + " seconds reached"};
+    }
+    return {EXIT_USAGE, "virt machine: unknown outcome"};
+}
+
 Outcome run(const RunOptions& options)
 {
     if (options.accel == Accel::Kvm)
         return not_implemented("run: --accel kvm");
-    if (!options.bare)
-        return not_implemented("run: booting a kernel (only --bare FILE.elf runs today)");
+    if (!options.bare) {
+        if (options.net)
+            return not_implemented("run: --net");
+        if (!options.shares.empty())
+            return not_implemented("run: --share");
+        auto config = virt_config(options);
+        if (!options.kernel && !exists(config.kernel))
+            return {EXIT_USAGE, "no default guest at " + default_guest_dir() +
+                                    ": build it with 'make guest' (or 'make run'), or give --kernel FILE"};
+        return outcome_of_virt_run(machine::run_virt(config), options);
+    }
     // FIXME: the bare machine has one hart; more need a CLINT per hart and HTIF arbitration.
     if (options.cpus != 1)
         return not_implemented("run: --cpus " + std::to_string(options.cpus) + " with --bare");

@@ -8,6 +8,7 @@
 #include "base/result.hpp"
 #include "cli/options.hpp"
 #include "machine/bare.hpp"
+#include "machine/riscv_virt.hpp"
 
 namespace vireo::cli {
 
