@@ -282,11 +282,21 @@ TEST(CliRun, BareExcludesKernelAndDevices)
 
 // ---- run: what happens after parsing ---------------------------------------------------------------
 
+TEST(CliRunCommand, MissingKernelsAreOneLineErrors)
+{
+    // No --kernel and no default guest built: say where it was looked for and how to build it.
+    ::setenv("VIREO_CACHE", "/nonexistent/vireo-cache", 1);
+    Outcome no_guest = run(run_options({}));
+    ::unsetenv("VIREO_CACHE");
+    EXPECT_EQ(no_guest.status, 125);
+    EXPECT_EQ(no_guest.message.rfind("no default guest at /nonexistent/vireo-cache/default", 0), 0u) << no_guest.message;
+    Outcome missing = run(run_options({"--kernel", "/nonexistent/Image"}));
+    EXPECT_EQ(missing.status, 125);
+    EXPECT_EQ(missing.message, "/nonexistent/Image: No such file or directory");
+}
+
 TEST(CliRunCommand, NotImplementedYet)
 {
-    Outcome kernel = run(run_options({}));
-    EXPECT_EQ(kernel.status, 125);
-    EXPECT_EQ(kernel.message, "run: booting a kernel (only --bare FILE.elf runs today) is not implemented yet");
     Outcome kvm = run(run_options({"--arch", "x86_64", "--accel", "kvm", "--kernel", "bzImage"}));
     EXPECT_EQ(kvm.status, 125);
     EXPECT_EQ(kvm.message, "run: --accel kvm is not implemented yet");
