@@ -1,0 +1,50 @@
+// ConsoleSession: runs `vireo run ...` as a child process with its serial console on pipes, so a
+// system test can wait for what the guest prints and type commands, like a person at a terminal.
+// Every wait has a deadline; the child is killed when the session ends.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vireo::test {
+
+class ConsoleSession {
+public:
+    explicit ConsoleSession(const std::vector<std::string>& argv);
+    ~ConsoleSession();
+    ConsoleSession(const ConsoleSession&) = delete;
+    ConsoleSession& operator=(const ConsoleSession&) = delete;
+
+    // Waits until `text` appears in the output after the previous match; false on timeout or exit.
+    bool expect(const std::string& text, std::chrono::seconds timeout);
+    void send(const std::string& text);
+    // Waits for the child to exit; its exit status, or nullopt on timeout (then it is killed).
+    std::optional<int> wait_exit(std::chrono::seconds timeout);
+
+    const std::string& output() const { return m_output; }
+    // The output from the last match on: what a failing test prints.
+    std::string recent_output() const;
+
+private:
+    bool read_some(int timeout_ms);
+    pid_t m_pid = -1;
+    int m_in = -1, m_out = -1;
+    std::string m_output;
+    size_t m_cursor = 0;
+    std::optional<int> m_status;
+};
+
+// Where test inputs live, from the environment (set by CMake for ctest), or empty.
+std::string vireo_binary();
+// The default guest built by guests/build.sh, or nullopt (tests then skip and say why).
+struct Guest {
+    std::string kernel;
+    std::string initrd;
+};
+std::optional<Guest> default_guest();
+
+}  // namespace vireo::test
