@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string_view>
@@ -491,6 +492,14 @@ VirtOutcome Board::run()
         }
     }
     flush_output();
+    if (std::getenv("VIREO_DEBUG_HARTS")) {  // a debugging aid: where each hart was at the end
+        for (size_t i = 0; i < m_harts.size(); ++i)
+            std::fprintf(stderr, "hart %zu: pc=0x%lx priv=%d waiting=%d mip=0x%lx mie=0x%lx sstatus=0x%lx scause=0x%lx sepc=0x%lx\n", i,
+                         static_cast<unsigned long>(m_harts[i]->pc()), static_cast<int>(m_harts[i]->priv()),
+                         static_cast<int>(waiting[i]), static_cast<unsigned long>(m_harts[i]->debug_read_csr(riscv::csr::MIP)),
+                         static_cast<unsigned long>(m_harts[i]->debug_read_csr(riscv::csr::MIE)),
+                         static_cast<unsigned long>(m_harts[i]->debug_read_csr(riscv::csr::SSTATUS)), static_cast<unsigned long>(m_harts[i]->debug_read_csr(riscv::csr::SCAUSE)), static_cast<unsigned long>(m_harts[i]->debug_read_csr(riscv::csr::SEPC)));
+    }
     outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
     return outcome;
 }

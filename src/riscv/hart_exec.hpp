@@ -6,6 +6,7 @@
 #include <bit>
 #include <cstdio>
 
+#include "base/bytes.hpp"
 #include "riscv/fpu.hpp"
 #include "riscv/hart.hpp"
 
@@ -283,7 +284,14 @@ bool Hart<Env>::execute(const Decoded& d, uint32_t raw)
             return false;
         if (writes) {
             const bool set = d.op == Op::CSRRS || d.op == Op::CSRRSI;
-            if (!csr_write(number, set ? (old | mask) : (old & ~mask), raw))
+            // Privileged 1.12 §3.1.9: the read-modify-write of mip uses only the software-writable
+            // SEIP, never the interrupt controller's line, or a set/clear of another bit would
+            // latch the line into the software bit (an interrupt storm once the line drops).
+            uint64_t base = old;
+            if constexpr (kPrivileged)
+                if (number == csr::MIP)
+                    base = m_mip;
+            if (!csr_write(number, set ? (base | mask) : (base & ~mask), raw))
                 return false;
         }
         WRITE_RD(old);

@@ -1,0 +1,206 @@
+// A hostile driver against every device: each malformed ring below must end in DEVICE_NEEDS_RESET
+// with a configuration change interrupt (virtio 1.2 §2.1.2), never in a crash, a hang or a used
+// buffer built from garbage; and after the driver resets the device, it works again.
+#include <gtest/gtest.h>
+
+#include <ostream>
+#include <string>
+#include <tuple>
+
+#include "base/log.hpp"
+#include "device_kit.hpp"
+
+using namespace vireo;
+using namespace vireo::virtio;
+using namespace vireo::virtio::test;
+
+namespace {
+
+enum class Attack {
+    DescriptorLoop,            // §2.7.5.3.1: no chain longer than the queue size
+    SelfLoop,
+    NextOutOfRange,            // §2.7.5: next indexes the table
+    HeadOutOfRange,
+    BufferOutsideRam,
+    HugeLength,
+    IndirectPointsToItself,    // §2.7.5.3.1: no nested tables
+    ZeroLengthIndirect,        // §2.7.5.3
+    IndirectWithNext,          // §2.7.5.3.1
+    AvailIdxJump,              // §2.7.13.3: at most queue-size entries ahead
+    LoopInsideIndirect,        // §2.7.5.3.1: the bound holds inside a table too
+};
+
+const char* attack_name(Attack a)
+{
+    switch (a) {
+    case Attack::DescriptorLoop: return "DescriptorLoop";
+    case Attack::SelfLoop: return "SelfLoop";
+    case Attack::NextOutOfRange: return "NextOutOfRange";
+    case Attack::HeadOutOfRange: return "HeadOutOfRange";
+    case Attack::BufferOutsideRam: return "BufferOutsideRam";
+    case Attack::HugeLength: return "HugeLength";
+    case Attack::IndirectPointsToItself: return "IndirectPointsToItself";
+    case Attack::ZeroLengthIndirect: return "ZeroLengthIndirect";
+    case Attack::IndirectWithNext: return "IndirectWithNext";
+    case Attack::AvailIdxJump: return "AvailIdxJump";
+    case Attack::LoopInsideIndirect: return "LoopInsideIndirect";
+    }
+    return "?";
+}
+
+void PrintTo(Attack attack, std::ostream* os)
+{
+    *os << attack_name(attack);
+}
+
+// Plants the attack in `ring`; the chain, if any, is published.
+void plant(Attack attack, MockDriver& d, DriverRing& ring)
+{
+    Buffer ok = d.writable(64);
+    uint16_t size = ring.size();
+    switch (attack) {
+    case Attack::DescriptorLoop:
+        ring.write_desc(0, ok.addr, 16, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 1);
+        ring.write_desc(1, ok.addr, 16, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+        ring.write_desc(2, ok.addr, 16, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 0);
+        ring.publish(0);
+        break;
+    case Attack::SelfLoop:
+        ring.write_desc(3, ok.addr, 16, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 3);
+        ring.publish(3);
+        break;
+    case Attack::NextOutOfRange:
+        ring.write_desc(0, ok.addr, 16, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, size);
+        ring.publish(0);
+        break;
+    case Attack::HeadOutOfRange:
+        ring.publish(size);
+        break;
+    case Attack::BufferOutsideRam:
+        ring.write_desc(0, kRamBase + kRamSize - 8, 64, VIRTQ_DESC_F_WRITE, 0);
+        ring.publish(0);
+        break;
+    case Attack::HugeLength:
+        ring.write_desc(0, kRamBase, 0xffffffff, VIRTQ_DESC_F_WRITE, 0);
+        ring.publish(0);
+        break;
+    case Attack::IndirectPointsToItself: {
+        GuestAddr table = d.allocator().alloc(16, 16);
+        DriverRing::write_desc_at(d.memory(), table, 0, table, 16, VIRTQ_DESC_F_INDIRECT, 0);
+        ring.write_desc(0, table, 16, VIRTQ_DESC_F_INDIRECT, 0);
+        ring.publish(0);
+        break;
+    }
+    case Attack::ZeroLengthIndirect:
+        ring.write_desc(0, d.allocator().alloc(16, 16), 0, VIRTQ_DESC_F_INDIRECT, 0);
+        ring.publish(0);
+        break;
+    case Attack::IndirectWithNext: {
+        GuestAddr table = d.allocator().alloc(16, 16);
+        DriverRing::write_desc_at(d.memory(), table, 0, ok.addr, 16, VIRTQ_DESC_F_WRITE, 0);
+        ring.write_desc(0, table, 16, VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_NEXT, 0);
+        ring.publish(0);
+        break;
+    }
+    case Attack::AvailIdxJump:
+        ring.set_avail_idx(static_cast<uint16_t>(size + 1));
+        break;
+    case Attack::LoopInsideIndirect: {
+        // A loop hidden inside an indirect table.
+        GuestAddr table = d.allocator().alloc(32, 16);
+        DriverRing::write_desc_at(d.memory(), table, 0, ok.addr, 8, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 1);
+        DriverRing::write_desc_at(d.memory(), table, 1, ok.addr, 8, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 0);
+        ring.write_desc(0, table, 32, VIRTQ_DESC_F_INDIRECT, 0);
+        ring.publish(0);
+        break;
+    }
+    }
+}
+
+class Hostile : public ::testing::TestWithParam<std::tuple<Kind, Attack>> {
+protected:
+    void SetUp() override
+    {
+        m_level = log::level();
+        log::set_level(log::Level::Off);  // each attack logs a warning by design
+    }
+    void TearDown() override { log::set_level(m_level); }
+
+private:
+    log::Level m_level = log::Level::Info;
+};
+
+TEST_P(Hostile, MalformedRingGivesNeedsResetAndTheDeviceRecovers_2_1_2)
+{
+    auto [kind, attack] = GetParam();
+    Kit kit(kind);
+    MockDriver& d = kit.driver();
+    uint16_t queue_count = kit.device().queue_count();
+    for (uint16_t q = 0; q < queue_count; ++q) {
+        SCOPED_TRACE(std::string("queue ") + std::to_string(q));
+        ASSERT_TRUE(d.init(~uint64_t{0}, 16));
+        plant(attack, d, d.ring(q));
+        if (kit.console() && q == Console::kReceiveQueue) {
+            uint8_t byte = 'x';
+            kit.console()->push_input({&byte, 1});  // the receiveq is only read when input waits
+        }
+        d.notify(q);
+        EXPECT_TRUE(d.needs_reset());
+        EXPECT_NE(d.read32(VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG, 0u);
+        EXPECT_TRUE(kit.machine().irq.level());
+        EXPECT_FALSE(d.ring(q).next_used().has_value());
+        // Further notifications are ignored until the reset.
+        d.notify(q);
+        kit.device().poll();
+        EXPECT_TRUE(kit.healthy());
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryDevice, Hostile,
+    ::testing::Combine(::testing::Values(Kind::Block, Kind::Console, Kind::Rng),
+                       ::testing::Values(Attack::DescriptorLoop, Attack::SelfLoop, Attack::NextOutOfRange,
+                                         Attack::HeadOutOfRange, Attack::BufferOutsideRam, Attack::HugeLength,
+                                         Attack::IndirectPointsToItself, Attack::ZeroLengthIndirect,
+                                         Attack::IndirectWithNext, Attack::AvailIdxJump,
+                                         Attack::LoopInsideIndirect)),
+    [](const ::testing::TestParamInfo<Hostile::ParamType>& p) {
+        return std::string(kind_name(std::get<0>(p.param))) + "_" + attack_name(std::get<1>(p.param));
+    });
+
+}  // namespace
+
+namespace {
+
+// The console's receive buffer is the available ring's idx field itself, and the pushed input is
+// 1, 2, 3, ...: every delivery makes one more entry "available". One pass stops after queue-size
+// chains, and poll() continues, so no single call runs for as long as the guest likes.
+TEST(HostileRefill, DeviceWritesIntoTheAvailableRingCannotKeepOnePassGoing)
+{
+    std::string output;
+    Console console([&](std::span<const uint8_t> b) { output.append(b.begin(), b.end()); });
+    TestMachine m(console);
+    MockDriver& d = m.driver;
+    ASSERT_TRUE(d.init(~uint64_t{0}, 16));
+    DriverRing& ring = d.ring(Console::kReceiveQueue);
+    for (uint16_t slot = 0; slot < 16; ++slot)
+        ring.publish(0);  // every ring entry names descriptor 0
+    ring.set_avail_idx(1);
+    ring.write_desc(0, ring.avail() + 2, 2, VIRTQ_DESC_F_WRITE, 0);  // 2 bytes: avail->idx
+
+    std::vector<uint8_t> input;
+    for (uint16_t i = 2; i < 102; ++i) {
+        input.push_back(static_cast<uint8_t>(i));
+        input.push_back(static_cast<uint8_t>(i >> 8));
+    }
+    console.push_input(input);
+    EXPECT_EQ(console.pending_input(), 200u - 2 * 16);  // one pass: 16 chains
+    console.poll();
+    EXPECT_EQ(console.pending_input(), 200u - 2 * 32);
+    while (console.pending_input() > 0 && !d.needs_reset())
+        console.poll();
+    EXPECT_EQ(console.pending_input(), 0u);
+    EXPECT_FALSE(d.needs_reset());
+}
+
+}  // namespace
