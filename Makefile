@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?=
 
-.PHONY: all deps configure build test test-unit run bench clean
+.PHONY: all deps configure build guest test test-unit run bench clean
 
 all: build
 
@@ -20,19 +20,25 @@ configure: deps $(BUILD)/build.ninja
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The default guest: Linux 6.1 + busybox, built from Debian's source packages and cached in
+# ~/.cache/vireo (or $$VIREO_CACHE); a no-op when its inputs have not changed.
+guest: deps
+	@guests/build.sh >/dev/null
+
 # The whole suite. Run a part with e.g. `make test CTEST_FLAGS="-L unit"`.
-test: build
+test: build guest
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) $(CTEST_FLAGS)
 
 test-unit: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -L unit
 
-# Until the system machine boots Linux (issue 3), `make run` runs the bare-metal hello example.
-run: build
-	$(BUILD)/vireo run --bare $(BUILD)/examples/bare/hello.elf
+# Boots the default guest to a busybox shell on this terminal (Ctrl-A X quits).
+run: build guest
+	$(BUILD)/vireo run
 
-bench: build
-	@echo "no benchmarks yet"
+# Benchmarks against QEMU, in the same run; prints the ratios.
+bench: build guest
+	bench/boot.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -20,6 +20,7 @@
 #include "machine/test_device.hpp"
 #include "memory/guest_memory.hpp"
 #include "riscv/hart_impl.hpp"
+#include "virtio/virtio.hpp"
 
 namespace vireo::machine {
 
@@ -201,7 +202,7 @@ Result<std::vector<uint8_t>> build_devicetree(const VirtConfig& config, const Bo
         const uint64_t base = kVirtioBase + i * kVirtioStride;
         fdt.begin_node("virtio_mmio@" + hex(base).substr(2));
         fdt.property("compatible", "virtio,mmio");
-        fdt.property_reg64(base, kVirtioStride);
+        fdt.property_reg64(base, virtio::MmioTransport::kWindowSize);
         fdt.property_u32("interrupts", i + 1);
         fdt.property_u32("interrupt-parent", plic_phandle);
         fdt.end_node();
@@ -298,6 +299,34 @@ private:
         TRY(m_bus.map(TestDevice::kBase, TestDevice::kSize, m_test, "test"));
         for (unsigned i = 0; i < m_config.cpus; ++i)
             m_harts.push_back(std::make_unique<VirtHart>(m_env, i));
+
+        // Virtio slots in order: the disks (so --disk order is vda, vdb, ...), then rng, then
+        // a console (hvc0) that shares the terminal with the UART.
+        for (const auto& disk : m_config.disks) {
+            virtio::Block::Options options;
+            options.access = disk.read_only ? virtio::Block::Access::ReadOnly : virtio::Block::Access::ReadWrite;
+            auto block = TRY(virtio::Block::open(disk.path, options));
+            TRY(add_virtio(std::move(block), "virtio-blk " + disk.path));
+        }
+        TRY(add_virtio(std::make_unique<virtio::Rng>(), "virtio-rng"));
+        auto console = std::make_unique<virtio::Console>(
+            [this](std::span<const uint8_t> bytes) { for (uint8_t c : bytes) console_output(c); });
+        m_virtio_console = console.get();
+        TRY(add_virtio(std::move(console), "virtio-console"));
+        // Typed input goes to the console the kernel was told to use.
+        m_input_to_virtio = m_config.append.find("console=hvc0") != std::string::npos;
+        return {};
+    }
+
+    Result<void> add_virtio(std::unique_ptr<virtio::Device> device, const std::string& name)
+    {
+        const auto slot = static_cast<unsigned>(m_transports.size());
+        if (slot >= kVirtioSlots)
+            return Error::message("too many virtio devices (at most " + std::to_string(kVirtioSlots) + ")");
+        auto transport = std::make_unique<virtio::MmioTransport>(*device, m_ram, m_plic.line(slot + 1));
+        TRY(m_bus.map(kVirtioBase + slot * kVirtioStride, virtio::MmioTransport::kWindowSize, *transport, name));
+        m_virtio_devices.push_back(std::move(device));
+        m_transports.push_back(std::move(transport));
         return {};
     }
 
@@ -307,8 +336,6 @@ private:
             return Error::message("no kernel given (--kernel FILE)");
         if (m_config.firmware == "none")
             return Error::message("--firmware none needs Vireo's built-in SBI, which is not implemented yet");
-        if (!m_config.disks.empty())
-            return Error::message("--disk is not supported by this build yet (virtio-blk is being wired in)");
         TRY(check_linux_image(m_config.kernel));
         const std::string firmware = m_config.firmware.empty() ? kDefaultFirmware : m_config.firmware;
         BootLayout layout;
@@ -331,7 +358,7 @@ private:
             layout.initrd_start = start;
             layout.initrd_end = start + initrd.size();
         }
-        auto dtb = TRY(build_devicetree(m_config, layout, 0));
+        auto dtb = TRY(build_devicetree(m_config, layout, static_cast<unsigned>(m_transports.size())));
         TRY(m_ram.write(layout.fdt, dtb));
 
         // Every hart enters the firmware with a0 = hart id, a1 = the devicetree (OpenSBI's
@@ -397,12 +424,23 @@ private:
     void poll_console(int timeout_ms)
     {
         m_input.clear();
-        if (!m_uart.input_backlogged())
+        const bool backlogged = m_input_to_virtio ? false : m_uart.input_backlogged();
+        if (!backlogged)
             m_terminal.poll_input(m_input, timeout_ms);
-        else if (timeout_ms > 0)
-            m_terminal.poll_input(m_input, 0);
-        for (uint8_t c : m_input)
-            m_uart.push_input(c);
+        if (m_input_to_virtio) {
+            if (!m_input.empty())
+                m_virtio_console->push_input(m_input);
+        } else {
+            for (uint8_t c : m_input)
+                m_uart.push_input(c);
+        }
+    }
+
+    // Devices with host-side work (console input, queue passes left over) get a turn.
+    void poll_devices()
+    {
+        for (auto& device : m_virtio_devices)
+            device->poll();
     }
 
     const VirtConfig& m_config;
@@ -415,6 +453,10 @@ private:
     TestDevice m_test;
     VirtEnv m_env;
     std::vector<std::unique_ptr<VirtHart>> m_harts;
+    std::vector<std::unique_ptr<virtio::Device>> m_virtio_devices;
+    std::vector<std::unique_ptr<virtio::MmioTransport>> m_transports;
+    virtio::Console* m_virtio_console = nullptr;
+    bool m_input_to_virtio = false;
     VirtHart* m_running = nullptr;
     Terminal m_terminal;
     std::vector<uint8_t> m_output, m_input;
@@ -477,8 +519,10 @@ VirtOutcome Board::run()
             const uint64_t ticks = deadline > now ? deadline - now : 0;
             wait_ms = static_cast<int>(std::min<uint64_t>(ticks / (kTimebaseHz / 1000), 10));
         }
-        if (all_waiting || (++rounds % 8) == 0)
+        if (all_waiting || (++rounds % 8) == 0) {
             poll_console(wait_ms);
+            poll_devices();
+        }
         if (m_terminal.quit_requested()) {
             outcome.kind = VirtOutcome::Kind::Quit;
             break;

@@ -4,6 +4,8 @@
 // $((6*7)) -> 42), so the terminal's echo of the typed line can never satisfy the check.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "console_session.hpp"
@@ -75,4 +77,87 @@ TEST(LinuxBoot, TestModePowersOffByItself)
                        "console=ttyS0 vireo.test=poweroff", "--timeout", "600"});
     EXPECT_TRUE(vm.expect("vireo-guest: init started", kBootTimeout)) << vm.recent_output();
     EXPECT_EQ(vm.wait_exit(120s), 0) << vm.recent_output();
+}
+
+namespace {
+
+// A scratch ext4 image made with the host's mkfs.ext4; removed when the test ends.
+class Ext4Image {
+public:
+    explicit Ext4Image(uint64_t megabytes)
+    {
+        char pattern[] = "/tmp/vireo-disk-XXXXXX";
+        int fd = ::mkstemp(pattern);
+        if (fd < 0)
+            return;
+        ::close(fd);
+        m_path = pattern;
+        const std::string command = "truncate -s " + std::to_string(megabytes) + "M " + m_path +
+                                    " && mkfs.ext4 -q -F " + m_path + " >/dev/null 2>&1";
+        m_ok = std::system(command.c_str()) == 0;
+    }
+    ~Ext4Image()
+    {
+        if (!m_path.empty())
+            ::unlink(m_path.c_str());
+    }
+    bool ok() const { return m_ok; }
+    const std::string& path() const { return m_path; }
+
+private:
+    std::string m_path;
+    bool m_ok = false;
+};
+
+}  // namespace
+
+// virtio 1.2 §5.2: a file written to an ext4 file system on virtio-blk survives poweroff and is
+// read back by a second boot of the same image.
+TEST(LinuxVirtio, BlockDiskKeepsAFileAcrossBoots)
+{
+    REQUIRE_GUEST(guest);
+    Ext4Image disk(32);
+    if (!disk.ok())
+        GTEST_SKIP() << "mkfs.ext4 (e2fsprogs) is not available to make a test disk";
+    {
+        ConsoleSession vm(boot_args(*guest, {"--disk", disk.path()}));
+        ASSERT_TRUE(boot_to_shell(vm));
+        vm.send("mount /dev/vda /mnt && echo kept-$((300+33)) > /mnt/note && sync && umount /mnt && echo UNMOUNTED-OK\n");
+        ASSERT_TRUE(vm.expect("UNMOUNTED-OK", 60s)) << vm.recent_output();
+        vm.send("poweroff -f\n");
+        ASSERT_EQ(vm.wait_exit(60s), 0) << vm.recent_output();
+    }
+    ConsoleSession vm(boot_args(*guest, {"--disk", disk.path()}));
+    ASSERT_TRUE(boot_to_shell(vm));
+    vm.send("mount /dev/vda /mnt && cat /mnt/note\n");
+    EXPECT_TRUE(vm.expect("kept-333", 60s)) << vm.recent_output();
+    vm.send("poweroff -f\n");
+    EXPECT_EQ(vm.wait_exit(60s), 0) << vm.recent_output();
+}
+
+TEST(LinuxVirtio, ReadOnlyDiskRefusesWrites)
+{
+    REQUIRE_GUEST(guest);
+    Ext4Image disk(16);
+    if (!disk.ok())
+        GTEST_SKIP() << "mkfs.ext4 (e2fsprogs) is not available to make a test disk";
+    ConsoleSession vm(boot_args(*guest, {"--disk", disk.path() + ",ro"}));
+    ASSERT_TRUE(boot_to_shell(vm));
+    vm.send("echo RO=$(cat /sys/block/vda/ro)=; dd if=/dev/zero of=/dev/vda count=1 2>/dev/null || echo WRITE-$((1+1))-REFUSED\n");
+    EXPECT_TRUE(vm.expect("RO=1=", 60s)) << vm.recent_output();
+    EXPECT_TRUE(vm.expect("WRITE-2-REFUSED", 60s)) << vm.recent_output();
+    vm.send("poweroff -f\n");
+    EXPECT_EQ(vm.wait_exit(60s), 0) << vm.recent_output();
+}
+
+// virtio 1.2 §5.4: /dev/hwrng is backed by virtio-rng and yields bytes.
+TEST(LinuxVirtio, HwrngGivesRandomBytes)
+{
+    REQUIRE_GUEST(guest);
+    ConsoleSession vm(boot_args(*guest));
+    ASSERT_TRUE(boot_to_shell(vm));
+    vm.send("echo RNG=$(cat /sys/class/misc/hw_random/rng_current)=$(head -c 32 /dev/hwrng | od -An -tx1 | wc -w)=\n");
+    EXPECT_TRUE(vm.expect("RNG=virtio_rng.0=32=", 60s)) << vm.recent_output();
+    vm.send("poweroff -f\n");
+    EXPECT_EQ(vm.wait_exit(60s), 0) << vm.recent_output();
 }
