@@ -113,7 +113,8 @@ private:
     // Raises an exception: the trap is taken at once (pc moves to the handler). Returns false so
     // that instruction code can write `return raise(...)`.
     bool raise(Exception cause, uint64_t tval);
-    bool illegal(uint32_t raw) { return raise(Exception::IllegalInstruction, raw); }
+    // mtval for an illegal instruction holds its bits: 16 of them for a compressed one (§3.1.16).
+    bool illegal(uint32_t raw) { return raise(Exception::IllegalInstruction, is_compressed(raw) ? (raw & 0xffff) : raw); }
     void take_trap(uint64_t cause, uint64_t tval, bool interrupt);
     bool check_interrupts();
     void update_interrupt_check();

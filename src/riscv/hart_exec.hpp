@@ -167,7 +167,7 @@ bool Hart<Env>::execute(const Decoded& d, uint32_t raw)
     } while (0)
 
     switch (d.op) {
-    case Op::ILLEGAL: return illegal(is_compressed(raw) ? (raw & 0xffff) : raw);
+    case Op::ILLEGAL: return illegal(raw);
     case Op::LUI: WRITE_RD(imm); NEXT();
     case Op::AUIPC: WRITE_RD(m_pc + imm); NEXT();
     case Op::JAL: {
