@@ -130,6 +130,9 @@ Outcome run(const RunOptions& options)
             return not_implemented("run: --net");
         if (!options.shares.empty())
             return not_implemented("run: --share");
+        for (const auto& disk : options.disks)
+            if (disk.format == DiskOption::Format::Qcow2)
+                return not_implemented("run: --disk " + disk.path + ",format=qcow2");
         auto config = virt_config(options);
         if (!options.kernel && !exists(config.kernel))
             return {EXIT_USAGE, "no default guest at " + default_guest_dir() +
