@@ -33,6 +33,8 @@ void Uart16550::update_irq()
 
 void Uart16550::push_input(uint8_t byte)
 {
+    if (m_rx.size() >= kRxLimit)
+        return;
     m_rx.push_back(byte);
     update_irq();
 }

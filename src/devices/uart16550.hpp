@@ -22,10 +22,9 @@ public:
     bool read(uint64_t offset, unsigned size, uint64_t& value) override;
     bool write(uint64_t offset, unsigned size, uint64_t value) override;
 
-    // Queues bytes typed on the host for the guest to read.
+    // Queues a byte typed on the host for the guest to read. Past kRxLimit unread bytes (nobody
+    // reads this port) further input is dropped, as a real UART overruns, so the host never stalls.
     void push_input(uint8_t byte);
-    // True while the guest has not consumed much of what was typed (the host may stop reading).
-    bool input_backlogged() const { return m_rx.size() >= kRxLimit; }
 
 private:
     static constexpr size_t kRxLimit = 4096;

@@ -313,8 +313,6 @@ private:
             [this](std::span<const uint8_t> bytes) { for (uint8_t c : bytes) console_output(c); });
         m_virtio_console = console.get();
         TRY(add_virtio(std::move(console), "virtio-console"));
-        // Typed input goes to the console the kernel was told to use.
-        m_input_to_virtio = m_config.append.find("console=hvc0") != std::string::npos;
         return {};
     }
 
@@ -421,19 +419,18 @@ private:
                (1'000'000'000 / kTimebaseHz);
     }
 
+    // Typed input goes to every console device: the UART (also behind OpenSBI's console, which
+    // Linux's SBI driver shows as hvc0) and the virtio console (hvc1). Each keeps it until its
+    // guest driver reads it; only the console someone reads from consumes it.
     void poll_console(int timeout_ms)
     {
         m_input.clear();
-        const bool backlogged = m_input_to_virtio ? false : m_uart.input_backlogged();
-        if (!backlogged)
-            m_terminal.poll_input(m_input, timeout_ms);
-        if (m_input_to_virtio) {
-            if (!m_input.empty())
-                m_virtio_console->push_input(m_input);
-        } else {
-            for (uint8_t c : m_input)
-                m_uart.push_input(c);
-        }
+        m_terminal.poll_input(m_input, timeout_ms);
+        if (m_input.empty())
+            return;
+        for (uint8_t c : m_input)
+            m_uart.push_input(c);
+        m_virtio_console->push_input(m_input);
     }
 
     // Devices with host-side work (console input, queue passes left over) get a turn.
@@ -456,7 +453,6 @@ private:
     std::vector<std::unique_ptr<virtio::Device>> m_virtio_devices;
     std::vector<std::unique_ptr<virtio::MmioTransport>> m_transports;
     virtio::Console* m_virtio_console = nullptr;
-    bool m_input_to_virtio = false;
     VirtHart* m_running = nullptr;
     Terminal m_terminal;
     std::vector<uint8_t> m_output, m_input;

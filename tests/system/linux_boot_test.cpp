@@ -161,3 +161,19 @@ TEST(LinuxVirtio, HwrngGivesRandomBytes)
     vm.send("poweroff -f\n");
     EXPECT_EQ(vm.wait_exit(60s), 0) << vm.recent_output();
 }
+
+// virtio 1.2 §5.3: with console=hvc1 the shell runs on the virtio console (hvc0 is the SBI
+// console in this kernel), typed input included. With console=hvc0 it runs on OpenSBI's console.
+TEST(LinuxVirtio, ShellOnTheVirtioConsoleAndTheSbiConsole)
+{
+    REQUIRE_GUEST(guest);
+    for (const char* tty : {"hvc1", "hvc0"}) {
+        ConsoleSession vm({vireo_binary(), "run", "--kernel", guest->kernel, "--initrd", guest->initrd, "--append",
+                           std::string("console=") + tty, "--timeout", "600"});
+        ASSERT_TRUE(boot_to_shell(vm)) << tty;
+        vm.send("echo TTY=$(readlink /proc/self/fd/0)=\n");
+        EXPECT_TRUE(vm.expect(std::string("TTY=/dev/") + tty + "=", 60s)) << vm.recent_output();
+        vm.send("poweroff -f\n");
+        EXPECT_EQ(vm.wait_exit(60s), 0) << vm.recent_output();
+    }
+}
