@@ -37,4 +37,28 @@ void read_config_bytes(std::span<const uint8_t> config, uint32_t offset, std::sp
     std::memcpy(out.data(), config.data() + offset, n);
 }
 
+void ActiveContext::serve_queue(uint16_t index, const ChainHandler& handle, const std::function<bool()>& more)
+{
+    Queue& queue = queues[index];
+    bool used = false;
+    for (uint32_t budget = queue.size(); budget > 0 && (!more || more()); --budget) {
+        auto popped = queue.pop(memory);
+        if (!popped.ok()) {
+            queue_failed(index, popped.error());
+            break;
+        }
+        if (!popped.value())
+            break;  // the ring is empty
+        const DescriptorChain& chain = *popped.value();
+        const uint32_t written = handle(chain);
+        if (auto r = queue.add_used(memory, chain.head(), written); !r.ok()) {
+            queue_failed(index, r.error());
+            break;
+        }
+        used = true;
+    }
+    if (used && !queue.broken())
+        notify_used(index);
+}
+
 }  // namespace vireo::virtio

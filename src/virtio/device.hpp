@@ -31,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 
 #include "base/result.hpp"
@@ -70,6 +71,15 @@ struct ActiveContext {
     // DEVICE_NEEDS_RESET and stop processing the queue (it is broken until reset). The rest of
     // the host is unaffected; the driver is expected to reset the device.
     void queue_failed(uint16_t queue, const Error& error);
+
+    // The device side of a queue pass (§2.7.13, §2.7.14), shared by every device: while
+    // `more()` allows, takes the next available chain, lets `handle` serve it and return the
+    // number of bytes it wrote into the chain, and returns the chain as used; at the end, one
+    // used-buffer notification. A pass takes at most queue-size chains, so a guest refilling the
+    // ring while the device works cannot keep the host here (the rest waits for Device::poll).
+    // A malformed ring or chain stops the pass under the queue_failed() policy.
+    using ChainHandler = std::function<uint32_t(const DescriptorChain&)>;
+    void serve_queue(uint16_t queue, const ChainHandler& handle, const std::function<bool()>& more = {});
 };
 
 class Device {

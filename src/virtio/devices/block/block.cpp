@@ -97,28 +97,7 @@ void Block::queue_notify(uint16_t queue)
 
 void Block::process()
 {
-    ActiveContext& ctx = *m_context;
-    Queue& queue = ctx.queues[0];
-    bool used = false;
-    // One pass handles at most queue-size chains (see Device::poll).
-    for (uint32_t budget = queue.size(); budget > 0; --budget) {
-        auto popped = queue.pop(ctx.memory);
-        if (!popped.ok()) {
-            ctx.queue_failed(0, popped.error());
-            break;
-        }
-        if (!popped.value())
-            break;
-        const DescriptorChain& chain = *popped.value();
-        uint32_t len = execute(chain);
-        if (auto r = queue.add_used(ctx.memory, chain.head(), len); !r.ok()) {
-            ctx.queue_failed(0, r.error());
-            break;
-        }
-        used = true;
-    }
-    if (used && !queue.broken())
-        ctx.notify_used(0);
+    m_context->serve_queue(0, [this](const DescriptorChain& chain) { return execute(chain); });
 }
 
 uint32_t Block::execute(const DescriptorChain& chain)

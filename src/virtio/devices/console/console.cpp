@@ -88,18 +88,7 @@ void Console::queue_notify(uint16_t queue)
 void Console::transmit()
 {
     ActiveContext& ctx = *m_context;
-    Queue& queue = ctx.queues[kTransmitQueue];
-    bool used = false;
-    // One pass handles at most queue-size chains (see Device::poll).
-    for (uint32_t budget = queue.size(); budget > 0; --budget) {
-        auto popped = queue.pop(ctx.memory);
-        if (!popped.ok()) {
-            ctx.queue_failed(kTransmitQueue, popped.error());
-            break;
-        }
-        if (!popped.value())
-            break;
-        const DescriptorChain& chain = *popped.value();
+    ctx.serve_queue(kTransmitQueue, [this, &ctx](const DescriptorChain& chain) {
         ChainReader reader(ctx.memory, chain);
         for (;;) {
             auto piece = reader.peek(reader.remaining());
@@ -108,15 +97,8 @@ void Console::transmit()
             m_sink(piece);
             reader.consume(piece.size());
         }
-        // The device wrote nothing into the chain: used length 0 (§2.7.8).
-        if (auto r = queue.add_used(ctx.memory, chain.head(), 0); !r.ok()) {
-            ctx.queue_failed(kTransmitQueue, r.error());
-            break;
-        }
-        used = true;
-    }
-    if (used && !queue.broken())
-        ctx.notify_used(kTransmitQueue);
+        return uint32_t{0};  // the device wrote nothing into the chain (§2.7.8)
+    });
 }
 
 void Console::deliver_input()
@@ -124,32 +106,19 @@ void Console::deliver_input()
     if (!m_context)
         return;
     ActiveContext& ctx = *m_context;
-    Queue& queue = ctx.queues[kReceiveQueue];
-    bool used = false;
-    for (uint32_t budget = queue.size(); budget > 0 && pending_input() > 0; --budget) {
-        auto popped = queue.pop(ctx.memory);
-        if (!popped.ok()) {
-            ctx.queue_failed(kReceiveQueue, popped.error());
-            break;
-        }
-        if (!popped.value())
-            break;  // no receive buffers: keep the input until the guest posts some
-        const DescriptorChain& chain = *popped.value();
-        ChainWriter writer(ctx.memory, chain);
-        size_t n = writer.write(std::span(m_input).subspan(m_input_head));
-        m_input_head += n;
-        if (auto r = queue.add_used(ctx.memory, chain.head(), static_cast<uint32_t>(writer.written())); !r.ok()) {
-            ctx.queue_failed(kReceiveQueue, r.error());
-            break;
-        }
-        used = true;
-    }
+    // Only take receive buffers while there is input for them; without buffers the input waits.
+    ctx.serve_queue(
+        kReceiveQueue,
+        [this, &ctx](const DescriptorChain& chain) {
+            ChainWriter writer(ctx.memory, chain);
+            m_input_head += writer.write(std::span(m_input).subspan(m_input_head));
+            return static_cast<uint32_t>(writer.written());
+        },
+        [this] { return pending_input() > 0; });
     if (pending_input() == 0) {
         m_input.clear();
         m_input_head = 0;
     }
-    if (used && !queue.broken())
-        ctx.notify_used(kReceiveQueue);
 }
 
 }  // namespace vireo::virtio

@@ -32,18 +32,7 @@ void Rng::queue_notify(uint16_t queue)
 void Rng::process()
 {
     ActiveContext& ctx = *m_context;
-    Queue& queue = ctx.queues[0];
-    bool used = false;
-    // One pass handles at most queue-size chains (see Device::poll).
-    for (uint32_t budget = queue.size(); budget > 0; --budget) {
-        auto popped = queue.pop(ctx.memory);
-        if (!popped.ok()) {
-            ctx.queue_failed(0, popped.error());
-            break;
-        }
-        if (!popped.value())
-            break;
-        const DescriptorChain& chain = *popped.value();
+    ctx.serve_queue(0, [&ctx](const DescriptorChain& chain) {
         ChainWriter writer(ctx.memory, chain);
         uint64_t left = kMaxBytesPerRequest;
         while (left > 0) {
@@ -61,14 +50,8 @@ void Rng::process()
             writer.advance(static_cast<uint64_t>(n));
             left -= static_cast<uint64_t>(n);
         }
-        if (auto r = queue.add_used(ctx.memory, chain.head(), static_cast<uint32_t>(writer.written())); !r.ok()) {
-            ctx.queue_failed(0, r.error());
-            break;
-        }
-        used = true;
-    }
-    if (used && !queue.broken())
-        ctx.notify_used(0);
+        return static_cast<uint32_t>(writer.written());
+    });
 }
 
 }  // namespace vireo::virtio
