@@ -2,6 +2,9 @@
 // (sbi_payload.S, built at test time) that talks to OpenSBI and shuts the machine down through
 // SBI SRST, which OpenSBI carries out on the sifive,test device. No Linux needed: fast.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include "console_session.hpp"
 
@@ -61,4 +64,35 @@ TEST(FirmwareBoot, BadKernelFilesAreOneLineErrors)
     EXPECT_EQ(not_kernel.wait_exit(10s), 125);
     EXPECT_NE(not_kernel.output().find("/etc/hostname: not a RISC-V Linux kernel Image"), std::string::npos)
         << not_kernel.output();
+}
+
+namespace {
+std::string garbage_payload()
+{
+#ifdef VIREO_GARBAGE_PAYLOAD_PATH
+    return VIREO_GARBAGE_PAYLOAD_PATH;
+#else
+    return "";
+#endif
+}
+}  // namespace
+
+// The guest is hostile: 200000 random loads and stores of random sizes into the UART, the PLIC
+// and every virtio-mmio slot (including a disk's queue registers, so the devices walk garbage
+// rings) must leave the host process standing and the machine able to power off normally.
+TEST(HostileGuest, GarbageWrittenToEveryDeviceLeavesTheHostStanding)
+{
+    if (garbage_payload().empty())
+        GTEST_SKIP() << "riscv64-unknown-elf-gcc was not found at configure time: no payload";
+    char scratch[] = "/tmp/vireo-garbage-disk-XXXXXX";
+    int fd = ::mkstemp(scratch);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::ftruncate(fd, 8 << 20), 0);
+    ::close(fd);
+    ConsoleSession vm({vireo_binary(), "run", "--kernel", garbage_payload(), "--disk", scratch, "--cpus", "2",
+                       "--timeout", "120"});
+    EXPECT_TRUE(vm.expect("vireo-test: garbage payload started", 60s)) << vm.recent_output();
+    EXPECT_TRUE(vm.expect("vireo-test: garbage payload done", 120s)) << vm.recent_output();
+    EXPECT_EQ(vm.wait_exit(60s), 0) << vm.recent_output();
+    ::unlink(scratch);
 }
