@@ -176,7 +176,7 @@ private:
     // The decoded-instruction cache is keyed by the instruction bits themselves, so it never needs
     // invalidating when code is modified: a changed instruction simply misses.
     struct CacheLine { uint32_t raw = 0; Decoded decoded{}; };
-    static constexpr unsigned kDecodeCacheSize = 4096;
+    static constexpr unsigned kDecodeCacheSize = 16384;
     std::array<CacheLine, kDecodeCacheSize> m_decode_cache{};
 
     std::array<std::array<std::array<TlbEntry, kTlbSize>, 3>, CtxCount> m_tlb{};

@@ -81,7 +81,9 @@ template <typename Env>
 const Decoded& Hart<Env>::decode_cached(uint32_t raw)
 {
     const uint32_t key = is_compressed(raw) ? (raw & 0xffff) : raw;
-    CacheLine& line = m_decode_cache[(key ^ (key >> 12) ^ (key >> 22)) % kDecodeCacheSize];
+    // Indexed by pc, so neighbouring instructions use neighbouring lines (a hash of the bits
+    // scattered them over the whole table and missed the host's L1); still validated by the bits.
+    CacheLine& line = m_decode_cache[(m_pc >> 1) % kDecodeCacheSize];
     if (line.raw != key) [[unlikely]] {
         line.raw = key;
         line.decoded = decode(key);
