@@ -128,7 +128,8 @@ build() {
     local tmp=$OUT.tmp.$$
     rm -rf "$tmp"
     mkdir -p "$tmp"
-    cp "$OBJ/arch/riscv/boot/Image" "$OBJ/.config" "$tmp/"
+    # vmlinux (the ELF) too: `vireo run --kernel` accepts either, and the system tests boot both.
+    cp "$OBJ/arch/riscv/boot/Image" "$OBJ/vmlinux" "$OBJ/.config" "$tmp/"
     mv "$tmp/.config" "$tmp/config"
     {
         printf 'source=%s %s\n' "$SRC_PKG" "$SRC_VER"

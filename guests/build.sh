@@ -14,5 +14,6 @@ initramfs=$("$GUESTS/build-initramfs.sh") || { echo "build: error: initramfs bui
 default_dir=${VIREO_CACHE:-$HOME/.cache/vireo}/default
 mkdir -p "$default_dir"
 ln -sfn "$kernel" "$default_dir/Image"
+ln -sfn "$(dirname "$kernel")/vmlinux" "$default_dir/vmlinux"
 ln -sfn "$initramfs" "$default_dir/initramfs.cpio.gz"
 printf 'kernel=%s\ninitramfs=%s\n' "$kernel" "$initramfs"

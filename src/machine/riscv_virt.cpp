@@ -16,6 +16,7 @@
 #include "elf/elf.hpp"
 #include "machine/clint.hpp"
 #include "machine/fdt_writer.hpp"
+#include "machine/kernel_image.hpp"
 #include "machine/plic.hpp"
 #include "machine/test_device.hpp"
 #include "memory/guest_memory.hpp"
@@ -115,17 +116,6 @@ Result<uint64_t> load_image(memory::GuestMemory& ram, const std::string& path, u
     return raw_address;
 }
 
-// A Linux RISC-V Image starts with a header holding "RISCV\0\0\0" at 0x30 and "RSC\x05" at 0x38
-// (Documentation/riscv/boot-image-header.rst).
-Result<void> check_linux_image(const std::string& path)
-{
-    auto bytes = TRY(read_file(path));
-    if (is_elf(bytes))
-        return {};
-    if (bytes.size() < 64 || std::memcmp(bytes.data() + 0x38, "RSC\x05", 4) != 0)
-        return Error::message(path + ": not a RISC-V Linux kernel Image (no RSC\\x05 magic at 0x38) nor an ELF");
-    return {};
-}
 
 Result<std::vector<uint8_t>> build_devicetree(const VirtConfig& config, const BootLayout& layout, unsigned virtio_count)
 {
@@ -305,6 +295,7 @@ private:
         for (const auto& disk : m_config.disks) {
             virtio::Block::Options options;
             options.access = disk.read_only ? virtio::Block::Access::ReadOnly : virtio::Block::Access::ReadWrite;
+            options.format = disk.format;
             auto block = TRY(virtio::Block::open(disk.path, options));
             TRY(add_virtio(std::move(block), "virtio-blk " + disk.path));
         }
@@ -334,11 +325,15 @@ private:
             return Error::message("no kernel given (--kernel FILE)");
         if (m_config.firmware == "none")
             return Error::message("--firmware none needs Vireo's built-in SBI, which is not implemented yet");
-        TRY(check_linux_image(m_config.kernel));
         const std::string firmware = m_config.firmware.empty() ? kDefaultFirmware : m_config.firmware;
         BootLayout layout;
         layout.entry = TRY(load_image(m_ram, firmware, kRamBase, "firmware"));
-        TRY(load_image(m_ram, m_config.kernel, kRamBase + kKernelOffset, "kernel"));
+        const uint64_t kernel_base = kRamBase + kKernelOffset;
+        auto kernel = TRY(read_kernel_image(m_config.kernel, m_config.mem_size - kKernelOffset));
+        if (!m_ram.contains(kernel_base, kernel.size()))
+            return Error::message(m_config.kernel + ": kernel of " + std::to_string(kernel.size() >> 20) +
+                                  " MiB does not fit in RAM (try a larger --mem)");
+        TRY(m_ram.write(kernel_base, kernel));
 
         // The devicetree goes at the top of RAM (2 MiB aligned, as QEMU does); the initrd below
         // the middle of RAM or, when large, just under the devicetree.

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "console_session.hpp"
@@ -176,4 +177,29 @@ TEST(LinuxVirtio, ShellOnTheVirtioConsoleAndTheSbiConsole)
         vm.send("poweroff -f\n");
         EXPECT_EQ(vm.wait_exit(60s), 0) << vm.recent_output();
     }
+}
+
+// The kernel formats users have: the raw Image (above), a gzip-compressed Image.gz (as QEMU
+// accepts), and the ELF vmlinux from the same build. Each boots to /init and powers off.
+TEST(LinuxBoot, CompressedImageAndElfVmlinuxBootToo)
+{
+    REQUIRE_GUEST(guest);
+    char gz[] = "/tmp/vireo-image-XXXXXX";
+    int fd = ::mkstemp(gz);
+    ASSERT_GE(fd, 0);
+    ::close(fd);
+    ASSERT_EQ(std::system(("gzip -c " + guest->kernel + " > " + gz).c_str()), 0);
+    std::vector<std::string> kernels = {gz};
+    const std::string vmlinux = guest->kernel.substr(0, guest->kernel.rfind('/') + 1) + "vmlinux";
+    if (::access(vmlinux.c_str(), R_OK) == 0)
+        kernels.push_back(vmlinux);
+    else
+        std::printf("note: no %s (rebuild the guest with 'make guest'); testing Image.gz only\n", vmlinux.c_str());
+    for (const auto& kernel : kernels) {
+        ConsoleSession vm({vireo_binary(), "run", "--kernel", kernel, "--initrd", guest->initrd, "--append",
+                           "console=ttyS0 vireo.test=poweroff", "--timeout", "600"});
+        EXPECT_TRUE(vm.expect("vireo-guest: init started", kBootTimeout)) << kernel << "\n" << vm.recent_output();
+        EXPECT_EQ(vm.wait_exit(120s), 0) << kernel << "\n" << vm.recent_output();
+    }
+    ::unlink(gz);
 }
