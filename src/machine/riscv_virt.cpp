@@ -295,7 +295,6 @@ private:
         for (const auto& disk : m_config.disks) {
             virtio::Block::Options options;
             options.access = disk.read_only ? virtio::Block::Access::ReadOnly : virtio::Block::Access::ReadWrite;
-            options.format = disk.format;
             auto block = TRY(virtio::Block::open(disk.path, options));
             TRY(add_virtio(std::move(block), "virtio-blk " + disk.path));
         }
