@@ -1,0 +1,246 @@
+// Process: one guest program, the environment of its harts (riscv::Environment with
+// kPrivileged = false). Every trap of a hart arrives in on_trap(): an ecall becomes a Linux system
+// call answered by the syscall layer (syscalls_*.cpp), a fault becomes a signal (signals.cpp).
+//
+// Threads are harts that share this Process; they run round-robin on the host thread that called
+// run() or call(), one slice at a time. A thread that blocks (futex, sleep) leaves the rotation
+// until it is woken or its deadline passes.
+// FIXME: a thread blocked in a host call (read from a pipe or terminal, wait4) holds up the
+// others until the call returns; they should wait with poll in the scheduler instead.
+//
+// Internal to the sandbox library: the public face is sandbox.hpp.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "elf/elf.hpp"
+#include "riscv/hart.hpp"
+#include "sandbox/address_space.hpp"
+#include "sandbox/files.hpp"
+#include "sandbox/sandbox.hpp"
+#include "sandbox/vfs.hpp"
+
+namespace vireo::sandbox {
+
+class Process;
+using GuestHart = riscv::Hart<Process>;
+struct ProcessTable;   // processes.cpp: what a tree of forked guest processes shares
+using Clock = std::chrono::steady_clock;
+
+// The guest's view of a signal's details (the kernel's siginfo_t, 128 bytes on riscv64).
+struct SigInfo {
+    int signo = 0;
+    int code = 0;
+    uint64_t addr = 0;   // faults: si_addr
+    int pid = 0;         // kill/tgkill: si_pid, si_uid
+    int uid = 0;
+};
+
+// struct sigaction as the riscv64 kernel takes it (no sa_restorer field: the vDSO provides the
+// return path; Vireo's trampoline page stands in for it).
+struct SigAction {
+    uint64_t handler = 0;   // SIG_DFL 0, SIG_IGN 1, else a guest address
+    uint64_t flags = 0;
+    uint64_t mask = 0;
+};
+
+struct Thread {
+    std::unique_ptr<GuestHart> hart;
+    int tid = 0;
+    uint64_t clear_child_tid = 0;
+    uint64_t robust_list = 0;
+    uint64_t sigmask = 0;
+    uint64_t pending = 0;                  // signals sent to this thread, bit (sig - 1)
+    std::array<SigInfo, 64> pending_info{};
+    uint64_t altstack_sp = 0, altstack_size = 0;
+    int altstack_flags = 2;                // SS_DISABLE
+
+    enum class State { Runnable, FutexWait, Sleeping, SigSuspend, Exited };
+    State state = State::Runnable;
+    uint64_t futex_addr = 0;
+    uint32_t futex_bitset = 0;
+    std::optional<Clock::time_point> deadline;   // when a wait ends with -ETIMEDOUT (sleep: 0)
+    uint64_t saved_sigmask = 0;            // rt_sigsuspend restores it after the handler
+    bool restore_sigmask = false;
+};
+
+// Why run_loop() returned.
+enum class Stop { None, Exited, Signaled, Paused, CallReturned, InstructionLimit, Timeout, Deadlock };
+
+// The part of a hart's state a call or a snapshot saves and restores.
+struct HartState {
+    std::array<uint64_t, 32> x{};
+    std::array<uint64_t, 32> f{};
+    uint64_t pc = 0;
+    uint8_t frm = 0;
+    uint32_t fflags = 0;
+};
+
+class Process {
+public:
+    static constexpr bool kPrivileged = false;
+
+    static Result<std::unique_ptr<Process>> create(const Config& config);
+    ~Process();
+
+    // ---- riscv::Environment ----
+    uint8_t* ram_page(uint64_t addr, riscv::Access access) { return m_mem->ram_page(addr, access); }
+    bool mmio_read(uint64_t, unsigned, uint64_t&) { return false; }   // no devices: access fault
+    bool mmio_write(uint64_t, unsigned, uint64_t) { return false; }
+    uint64_t read_time();
+    void on_trap(GuestHart& hart, uint64_t cause, uint64_t tval);
+
+    // ---- what Sandbox offers ----
+    Result<void> load(const std::string& path, const std::vector<std::string>& args);
+    Outcome run();
+    Result<uint64_t> call(uint64_t address, std::span<const CallArg> args);
+    std::optional<uint64_t> symbol(const std::string& name) const;
+    Result<void> snapshot();
+    void reset();
+    Result<std::unique_ptr<Process>> fork() const;
+
+    // ---- state, shared by the syscall and signal code ----
+    Config m_config;
+    Sandbox* m_sandbox = nullptr;
+    std::unique_ptr<AddressSpace> m_mem;
+    std::unique_ptr<FileSystem> m_fs;
+    FdTable m_fds;
+    std::string m_cwd = "/";
+    unsigned m_umask = 022;
+    std::vector<std::unique_ptr<Thread>> m_threads;
+    size_t m_current = 0;
+    int m_next_tid = 0;
+    std::array<SigAction, 65> m_actions{};
+    std::vector<HostFunction> m_host_functions;
+
+    // The loaded program.
+    std::shared_ptr<const std::vector<uint8_t>> m_program_bytes;
+    elf::Image m_program;
+    uint64_t m_program_bias = 0;
+    std::string m_execfn;
+    bool m_loaded = false;
+
+    // The current run.
+    Stop m_stop = Stop::None;
+    int m_exit_status = 0;      // Exited: the status; Signaled: the signal
+    bool m_finished = false;    // run() ended with an exit or a fatal signal
+    bool m_call_active = false;
+    std::optional<Clock::time_point> m_deadline;   // --timeout of this run
+    // setitimer(ITIMER_REAL) / alarm(): when SIGALRM is due, and its period (0: once).
+    std::optional<Clock::time_point> m_alarm;
+    Clock::duration m_alarm_interval{};
+    void check_alarm(Clock::time_point now);
+    Clock::time_point m_start_time = Clock::now();
+
+    // Tracing and the once-per-number report of unknown syscalls.
+    std::set<uint64_t> m_reported_unknown;
+    // The terminal settings of stdin when the guest first changed them, put back at the end.
+    bool m_termios_saved = false;
+    std::array<uint8_t, 64> m_saved_termios{};
+
+    // Snapshot of everything outside the address space.
+    struct Saved {
+        HartState hart;
+        std::array<SigAction, 65> actions{};
+        uint64_t sigmask = 0;
+        uint64_t clear_child_tid = 0;
+        std::vector<int> fds;
+        std::string cwd;
+        unsigned umask = 022;
+        bool valid = false;
+    } m_saved;
+
+    static constexpr int kPid = 1000;   // the first guest's pid; thread ids count up from it
+    int m_pid = kPid;                   // this process's: kPid, or for a fork its host pid
+    int m_ppid = 1;
+    // Children made by fork (Config::allow_processes): host processes, each a copy of this one.
+    std::set<int> m_children;
+    std::set<int> m_children_reported;   // ended, SIGCHLD sent, not yet reaped by wait4
+    std::map<int, int> m_child_slots;    // host pid -> its slot in m_table
+    bool m_is_forked_child = false;
+    ProcessTable* m_table = nullptr;     // shared by the whole tree (Config::allow_processes)
+    int m_slot = 0;
+    bool m_owns_table = false;
+
+    Thread& current() { return *m_threads[m_current]; }
+    Thread* thread_by_tid(int tid);
+
+    // ---- syscalls (syscalls.cpp dispatches to the families) ----
+    void do_syscall(Thread& thread);
+    int64_t syscall_fs(uint64_t nr, const uint64_t* a, bool& handled);
+    int64_t syscall_mm(uint64_t nr, const uint64_t* a, bool& handled);
+    int64_t syscall_sys(Thread& t, uint64_t nr, const uint64_t* a, bool& handled);
+    int64_t syscall_signal(Thread& t, uint64_t nr, const uint64_t* a, bool& handled);
+    int64_t syscall_net(uint64_t nr, const uint64_t* a, bool& handled);
+    // Marks the calling thread blocked: the syscall's result is written when it wakes.
+    static constexpr int64_t kBlocked = INT64_MIN;
+
+    // Helpers for the file syscalls.
+    int resolve_base(int64_t dirfd, std::string& base);
+    int walk_at(int64_t dirfd, uint64_t path_addr, FileSystem::Follow follow, FileSystem::Walk& out, bool empty_ok = false);
+    int64_t wait_ready(int host_fd, short events);   // honours --timeout for blocking I/O
+    void flush_tlbs();
+    void after_memory_change() { if (m_mem->take_tlb_stale()) flush_tlbs(); }
+
+    // ---- signals (signals.cpp) ----
+    // A synchronous fault: delivered now to a handler, or fatal.
+    void deliver_fault(Thread& t, int sig, int code, uint64_t addr);
+    // kill/tgkill/raise: queued, delivered when the target next returns from a syscall.
+    void post_signal(Thread* target, int sig, const SigInfo& info);
+    void deliver_pending(Thread& t);
+    bool setup_frame(Thread& t, int sig, const SigInfo& info);
+    void sigreturn(Thread& t);
+    void terminate_by_signal(int sig);
+    bool signal_ignored(int sig) const;
+
+    // ---- loading (loader.cpp) ----
+    struct Start {
+        uint64_t pc = 0, sp = 0;
+    };
+    // Maps the program in `bytes` (and its interpreter) into m_mem and builds its stack.
+    Result<Start> load_image(std::shared_ptr<const std::vector<uint8_t>> bytes, const std::string& path,
+                             const std::string& execfn, const std::vector<std::string>& args,
+                             const std::vector<std::string>& env);
+
+    // ---- processes (processes.cpp): fork by forking the host process, execve, wait4 ----
+    int64_t fork_process(Thread& t, uint64_t flags, uint64_t stack, uint64_t ctid);
+    int64_t execve(Thread& t, int64_t dirfd, uint64_t path, uint64_t argv, uint64_t envp, int flags);
+    int64_t wait4(int pid, uint64_t status_addr, int options);
+    // Sends SIGCHLD for children that ended since the last look; true if there was one.
+    bool poll_children();
+    Result<void> create_process_table();
+    // Forked processes: host signals go to the guest (the host handler notes, these deliver).
+    void forward_host_signals();
+    bool take_host_signals();
+    bool m_forwarding_signals = false;
+    void destroy_process_table();
+    // A sentinel result: the syscall replaced the registers itself (execve); a0 is not written.
+    static constexpr int64_t kNoResult = INT64_MIN + 1;
+
+    // ---- threads, futexes, scheduling (process.cpp) ----
+    int64_t clone_thread(Thread& parent, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t tls, uint64_t ctid);
+    void exit_thread(Thread& t, int status);
+    void exit_process(int status);
+    int futex_wake(uint64_t addr, int count, uint32_t bitset = ~0u);
+    void block(Thread& t, Thread::State state, std::optional<Clock::time_point> deadline);
+    Stop run_loop(uint64_t max_instructions, uint64_t& executed);
+    void wake_expired(Clock::time_point now);
+
+    static HartState save_hart(const GuestHart& hart);
+    static void restore_hart(GuestHart& hart, const HartState& state);
+    std::unique_ptr<GuestHart> new_hart();
+    void invalidate_pages(GuestHart& hart, const std::vector<uint32_t>& pages);
+
+private:
+    Process() = default;
+};
+
+}  // namespace vireo::sandbox

@@ -1,0 +1,201 @@
+// Socket system calls. Without Config::allow_net every socket() fails with EACCES, as under a
+// seccomp or LSM policy that forbids networking. With it, the guest may open IPv4 and IPv6 TCP and
+// UDP sockets and connect out; never Unix sockets (they would reach the host's daemons), never raw
+// sockets, never listen() (outgoing only), and never pass descriptors (SCM_RIGHTS).
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/bytes.hpp"
+#include "sandbox/process.hpp"
+#include "sandbox/syscall_numbers.hpp"
+
+namespace vireo::sandbox {
+
+namespace {
+
+int64_t host_result(int64_t r) { return r < 0 ? -errno : r; }
+
+}  // namespace
+
+int64_t Process::syscall_net(uint64_t nr, const uint64_t* a, bool& handled)
+{
+    handled = true;
+    const auto fd0 = static_cast<int>(a[0]);
+    auto socket_of = [&](int fd, int& host) -> int {
+        OpenFile* f = m_fds.get(fd);
+        if (!f)
+            return -EBADF;
+        if (f->kind != OpenFile::Kind::Socket)
+            return -ENOTSOCK;
+        host = f->host_fd;
+        return 0;
+    };
+    // A guest sockaddr, checked to be IPv4 or IPv6.
+    auto read_addr = [&](uint64_t addr, uint64_t len, sockaddr_storage& out, socklen_t& out_len) -> int {
+        if (len > sizeof out || len < sizeof(sa_family_t))
+            return -EINVAL;
+        const uint8_t* p = m_mem->readable(addr, len);
+        if (!p)
+            return -EFAULT;
+        std::memset(&out, 0, sizeof out);
+        std::memcpy(&out, p, len);
+        if (out.ss_family != AF_INET && out.ss_family != AF_INET6)
+            return -EAFNOSUPPORT;
+        out_len = static_cast<socklen_t>(len);
+        return 0;
+    };
+    // Writes a host sockaddr back to the guest (addr, *addrlen), truncating as Linux does.
+    auto write_addr = [&](uint64_t addr, uint64_t len_addr, const sockaddr_storage& in, socklen_t in_len) -> int {
+        if (!addr)
+            return 0;
+        uint32_t cap = 0;
+        if (!m_mem->read(len_addr, cap))
+            return -EFAULT;
+        const uint32_t n = std::min<uint32_t>(cap, in_len);
+        uint8_t* p = m_mem->writable(addr, n);
+        if (!p)
+            return -EFAULT;
+        std::memcpy(p, &in, n);
+        return m_mem->write(len_addr, static_cast<uint32_t>(in_len)) ? 0 : -EFAULT;
+    };
+
+    switch (nr) {
+    case nr::socket:
+    case nr::socketpair: {
+        if (!m_config.allow_net)
+            return -EACCES;
+        const int domain = static_cast<int>(a[0]);
+        const int type = static_cast<int>(a[1]);
+        const int base_type = type & 0xf;
+        if (nr == nr::socketpair || (domain != AF_INET && domain != AF_INET6))
+            return -EACCES;
+        if (base_type != SOCK_STREAM && base_type != SOCK_DGRAM)
+            return -EACCES;
+        const int host = ::socket(domain, base_type | (type & SOCK_NONBLOCK) | SOCK_CLOEXEC, static_cast<int>(a[2]));
+        if (host < 0)
+            return -errno;
+        return m_fds.add(std::make_shared<OpenFile>(OpenFile::Kind::Socket, host, true, std::string()), (type & SOCK_CLOEXEC) != 0);
+    }
+    case nr::connect:
+    case nr::bind: {
+        int host = -1;
+        if (int r = socket_of(fd0, host); r != 0)
+            return r;
+        sockaddr_storage sa {};
+        socklen_t len = 0;
+        if (int r = read_addr(a[1], a[2], sa, len); r != 0)
+            return r;
+        if (nr == nr::connect) {
+            if (int64_t r = wait_ready(host, POLLOUT); r != 0)
+                return r;
+            return host_result(::connect(host, reinterpret_cast<sockaddr*>(&sa), len));
+        }
+        return host_result(::bind(host, reinterpret_cast<sockaddr*>(&sa), len));
+    }
+    case nr::listen:
+    case nr::accept:
+    case nr::accept4:
+        return m_fds.get(fd0) ? -EACCES : -EBADF;
+    case nr::getsockname:
+    case nr::getpeername: {
+        int host = -1;
+        if (int r = socket_of(fd0, host); r != 0)
+            return r;
+        sockaddr_storage sa {};
+        socklen_t len = sizeof sa;
+        const int r = nr == nr::getsockname ? ::getsockname(host, reinterpret_cast<sockaddr*>(&sa), &len)
+                                            : ::getpeername(host, reinterpret_cast<sockaddr*>(&sa), &len);
+        if (r != 0)
+            return -errno;
+        return write_addr(a[1], a[2], sa, len);
+    }
+    case nr::sendto: {
+        int host = -1;
+        if (int r = socket_of(fd0, host); r != 0)
+            return r;
+        const uint64_t count = std::min<uint64_t>(a[2], 0x7ffff000);
+        const uint8_t* p = m_mem->readable(a[1], count);
+        if (!p)
+            return -EFAULT;
+        sockaddr_storage sa {};
+        socklen_t len = 0;
+        if (a[4]) {
+            if (int r = read_addr(a[4], a[5], sa, len); r != 0)
+                return r;
+        }
+        if (int64_t r = wait_ready(host, POLLOUT); r != 0)
+            return r;
+        return host_result(::sendto(host, p, count, static_cast<int>(a[3]) | MSG_NOSIGNAL,
+                                    a[4] ? reinterpret_cast<sockaddr*>(&sa) : nullptr, len));
+    }
+    case nr::recvfrom: {
+        int host = -1;
+        if (int r = socket_of(fd0, host); r != 0)
+            return r;
+        const uint64_t count = std::min<uint64_t>(a[2], 0x7ffff000);
+        uint8_t* p = m_mem->writable(a[1], count);
+        if (!p)
+            return -EFAULT;
+        if (!(a[3] & MSG_DONTWAIT))
+            if (int64_t r = wait_ready(host, POLLIN); r != 0)
+                return r;
+        sockaddr_storage sa {};
+        socklen_t len = sizeof sa;
+        const ssize_t n = ::recvfrom(host, p, count, static_cast<int>(a[3]), reinterpret_cast<sockaddr*>(&sa), &len);
+        if (n < 0)
+            return -errno;
+        if (a[4])
+            if (int r = write_addr(a[4], a[5], sa, len); r != 0)
+                return r;
+        return n;
+    }
+    case nr::setsockopt: {
+        int host = -1;
+        if (int r = socket_of(fd0, host); r != 0)
+            return r;
+        if (a[4] > 256)
+            return -EINVAL;
+        const uint8_t* p = m_mem->readable(a[3], a[4]);
+        if (!p)
+            return -EFAULT;
+        return host_result(::setsockopt(host, static_cast<int>(a[1]), static_cast<int>(a[2]), p, static_cast<socklen_t>(a[4])));
+    }
+    case nr::getsockopt: {
+        int host = -1;
+        if (int r = socket_of(fd0, host); r != 0)
+            return r;
+        uint32_t cap = 0;
+        if (!m_mem->read(a[4], cap))
+            return -EFAULT;
+        uint8_t buf[256] = {};
+        socklen_t len = std::min<uint32_t>(cap, sizeof buf);
+        if (::getsockopt(host, static_cast<int>(a[1]), static_cast<int>(a[2]), buf, &len) != 0)
+            return -errno;
+        uint8_t* p = m_mem->writable(a[3], len);
+        if (!p)
+            return -EFAULT;
+        std::memcpy(p, buf, len);
+        return m_mem->write(a[4], static_cast<uint32_t>(len)) ? 0 : -EFAULT;
+    }
+    case nr::shutdown: {
+        int host = -1;
+        if (int r = socket_of(fd0, host); r != 0)
+            return r;
+        return host_result(::shutdown(host, static_cast<int>(a[1])));
+    }
+    case nr::sendmsg:
+    case nr::recvmsg:
+        // FIXME: msghdr translation (iovecs; no control messages). Programs fall back to send/recv.
+        return m_fds.get(fd0) ? -EOPNOTSUPP : -EBADF;
+    default:
+        handled = false;
+        return -ENOSYS;
+    }
+}
+
+}  // namespace vireo::sandbox

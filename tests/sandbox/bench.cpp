@@ -1,0 +1,171 @@
+// The sandbox benchmark (issue 4): in one run, the wall time of the same programs natively, under
+// qemu-riscv64 and under `vireo exec`, then the latency of the embedding API (creating a sandbox,
+// a call on a warm sandbox, a call with a reset, a fork). Prints Markdown for docs/benchmarks.md.
+//
+//   vireo_sandbox_bench [REPEAT]     (each figure is the best of REPEAT runs, default 3)
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fcntl.h>
+#include <functional>
+
+#include "harness.hpp"
+#include "sandbox/sandbox.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace vireo::sandbox;
+using namespace vireo::sandbox::test;
+
+const std::string kVireo = VIREO_BIN;
+const fs::path kGuests = GUEST_DIR;
+const std::string kQemu = QEMU_RISCV64;
+const fs::path kReal = REAL_DIR;
+const fs::path kScripts = REAL_SOURCE_DIR;
+
+int g_repeat = 3;
+
+// Best wall time of `g_repeat` runs, or a negative number if the command failed.
+double best_of(const std::vector<std::string>& argv, const std::string& input, std::string* output = nullptr)
+{
+    double best = 1e30;
+    for (int i = 0; i < g_repeat; ++i) {
+        Completed r = run(argv, input, 600);
+        if (r.status != 0) {
+            std::fprintf(stderr, "bench: %s failed (%d): %s\n", argv[0].c_str(), r.status, r.err.c_str());
+            return -1;
+        }
+        if (output)
+            *output = r.out;
+        best = std::min(best, r.seconds);
+    }
+    return best;
+}
+
+struct Program {
+    std::string name;
+    std::vector<std::string> native, qemu, vireo;
+    std::string input;
+};
+
+std::string cell(double seconds, double native)
+{
+    if (seconds < 0)
+        return "n/a";
+    char buf[64];
+    if (native > 0)
+        std::snprintf(buf, sizeof buf, "%.3f s (%.1fx)", seconds, seconds / native);
+    else
+        std::snprintf(buf, sizeof buf, "%.3f s", seconds);
+    return buf;
+}
+
+template <typename F>
+double microseconds_per(int count, F&& f)
+{
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < count; ++i)
+        f();
+    return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count() / count;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc > 1)
+        g_repeat = std::max(1, std::atoi(argv[1]));
+
+    TempDir root;
+    std::vector<Program> programs;
+    programs.push_back({"compute (guests/compute.c, scale 4)",
+                        {(kGuests / "compute.native").string(), "4"},
+                        {kQemu, (kGuests / "compute").string(), "4"},
+                        {kVireo, "exec", (kGuests / "compute").string(), "4"},
+                        ""});
+    if (fs::exists(kReal / "lua.native")) {
+        fs::copy_file(kScripts / "bench.lua", root.path() / "bench.lua");
+        programs.push_back({"lua 5.4 (real/bench.lua)",
+                            {(kReal / "lua.native").string(), (kScripts / "bench.lua").string()},
+                            {kQemu, (kReal / "lua.riscv64").string(), (kScripts / "bench.lua").string()},
+                            {kVireo, "exec", "--root", root.str(), (kReal / "lua.riscv64").string(), "/bench.lua"},
+                            ""});
+    }
+    if (fs::exists(kReal / "sqlite3.native")) {
+        const std::string sql = read_text(kScripts / "test.sql");
+        programs.push_back({"sqlite3 3.40 (real/test.sql, in memory)",
+                            {(kReal / "sqlite3.native").string()},
+                            {kQemu, (kReal / "sqlite3.riscv64").string()},
+                            {kVireo, "exec", (kReal / "sqlite3.riscv64").string()},
+                            sql});
+    }
+
+    std::printf("## vireo exec vs qemu-riscv64 vs native (best of %d, wall time)\n\n", g_repeat);
+    std::printf("| program | native | qemu-riscv64 | vireo exec |\n|---|---|---|---|\n");
+    for (const Program& p : programs) {
+        std::string native_out, vireo_out;
+        const double native = best_of(p.native, p.input, &native_out);
+        const double qemu = kQemu.empty() ? -1 : best_of(p.qemu, p.input);
+        const double vireo = best_of(p.vireo, p.input, &vireo_out);
+        std::printf("| %s | %s | %s | %s |\n", p.name.c_str(), cell(native, 0).c_str(), cell(qemu, native).c_str(),
+                    cell(vireo, native).c_str());
+        if (native_out != vireo_out)
+            std::printf("\n**output differs from native for %s**\n\n", p.name.c_str());
+        std::fflush(stdout);
+    }
+
+    // The embedding API, in this process.
+    const std::string embed = (kGuests / "embed").string();
+    Config config;
+    auto make_paused = [&] {
+        auto box = Sandbox::create(config).release_value();
+        if (!box->load(embed, {"embed"}).ok())
+            std::abort();
+        std::fflush(stdout);
+        const int saved = ::dup(1);   // the guest's "ready" line would land in the table
+        const int null = ::open("/dev/null", O_WRONLY);
+        ::dup2(null, 1);
+        auto outcome = box->run();
+        ::dup2(saved, 1);
+        ::close(null);
+        ::close(saved);
+        if (!outcome.ok() || outcome.value().kind != Outcome::Kind::Paused)
+            std::abort();
+        return box;
+    };
+    const double create_us = microseconds_per(20, [&] { (void)make_paused(); });
+    auto box = make_paused();
+    if (!box->snapshot().ok())
+        return 1;
+    const uint64_t add = *box->symbol("add");
+    const uint64_t counter = *box->symbol("counter_next");
+    const uint64_t scribble = *box->symbol("scribble");
+    const CallArg two[2] = {CallArg::integer(1), CallArg::integer(2)};
+    const std::string text(1000, 'a');
+    const CallArg bytes[2] = {CallArg::string(text), CallArg::integer('a')};
+    for (int i = 0; i < 10000; ++i)
+        (void)box->call(add, two);
+    const double call_us = microseconds_per(200000, [&] { (void)box->call(add, two); });
+    const double bytes_us = microseconds_per(20000, [&] { (void)box->call("count_char", bytes); });
+    const double reset_us = microseconds_per(50000, [&] {
+        (void)box->call(counter, {});
+        box->reset();
+    });
+    const CallArg one[1] = {CallArg::integer(3)};
+    const double big_reset_us = microseconds_per(2000, [&] {
+        (void)box->call(scribble, one);
+        box->reset();
+    });
+    const double fork_us = microseconds_per(200, [&] { (void)box->fork(); });
+
+    std::printf("\n## Embedding API latency (sandbox.hpp)\n\n| operation | time |\n|---|---|\n");
+    std::printf("| create + load + run to vireo_pause() (static glibc program) | %.1f us |\n", create_us);
+    std::printf("| call `add(1, 2)` on a warm sandbox | %.3f us |\n", call_us);
+    std::printf("| call `count_char` by name with a 1000-byte string argument | %.3f us |\n", bytes_us);
+    std::printf("| call `counter_next()` + reset() to the snapshot | %.3f us |\n", reset_us);
+    std::printf("| call `scribble()` (1 MiB malloc, 2 MiB dirtied) + reset() | %.1f us |\n", big_reset_us);
+    std::printf("| fork() of the snapshot | %.1f us |\n", fork_us);
+    return 0;
+}

@@ -1,0 +1,145 @@
+/* Memory system calls: brk, mmap (anonymous and file), munmap, mprotect (with a fault caught),
+ * mremap, madvise, MAP_FIXED(_NOREPLACE), and stack growth. Run with --root DIR (any folder). */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static sigjmp_buf g_jump;
+static volatile void* g_fault_addr;
+
+static void on_segv(int sig, siginfo_t* info, void* uc)
+{
+    (void)sig;
+    (void)uc;
+    g_fault_addr = info->si_addr;
+    siglongjmp(g_jump, info->si_code);
+}
+
+static long deep(int n, volatile char* prev)
+{
+    volatile char frame[1024];
+    frame[0] = (char)n;
+    frame[1023] = prev ? prev[0] : 0;
+    if (n == 0)
+        return frame[0];
+    return deep(n - 1, frame) + frame[1023];
+}
+
+int main(void)
+{
+    const long page = sysconf(_SC_PAGESIZE);
+    CHECK(page == 4096);
+
+    /* brk */
+    void* start = sbrk(0);
+    CHECK(sbrk(1 << 20) == start);
+    memset(start, 0x5a, 1 << 20);
+    CHECK(sbrk(0) == (char*)start + (1 << 20));
+    CHECK(sbrk(-(1 << 20)) != (void*)-1 && sbrk(0) == start);
+
+    /* malloc, small and large */
+    for (int i = 1; i < 2000; i++) {
+        char* p = malloc((size_t)i * 37);
+        CHECK(p != NULL);
+        memset(p, i, (size_t)i * 37);
+        free(p);
+    }
+    char* big = malloc(64 << 20);
+    CHECK(big != NULL);
+    memset(big, 1, 64 << 20);
+    free(big);
+
+    /* anonymous mmap, munmap */
+    char* m = mmap(NULL, 10 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(m != MAP_FAILED);
+    CHECK(m[0] == 0 && m[10 * page - 1] == 0);
+    memset(m, 3, 10 * page);
+    CHECK(munmap(m + 2 * page, page) == 0);
+    /* mprotect: a write to a read-only page is SIGSEGV with SEGV_ACCERR at that address; a read of
+     * an unmapped one is SEGV_MAPERR. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO;
+    CHECK(sigaction(SIGSEGV, &sa, NULL) == 0);
+    CHECK(mprotect(m, page, PROT_READ) == 0);
+    int code = sigsetjmp(g_jump, 1);
+    if (code == 0) {
+        m[100] = 1;
+        CHECK(!"the write to a read-only page did not fault");
+    } else {
+        CHECK(code == SEGV_ACCERR && g_fault_addr == m + 100);
+    }
+    code = sigsetjmp(g_jump, 1);
+    if (code == 0) {
+        volatile char c = m[2 * page + 5];
+        (void)c;
+        CHECK(!"the read of an unmapped page did not fault");
+    } else {
+        CHECK(code == SEGV_MAPERR && g_fault_addr == m + 2 * page + 5);
+    }
+    CHECK(m[0] == 3);
+    CHECK(mprotect(m, page, PROT_READ | PROT_WRITE) == 0);
+    m[100] = 9;
+    CHECK(m[100] == 9);
+    /* PROT_NONE keeps the contents */
+    CHECK(mprotect(m + 3 * page, page, PROT_NONE) == 0);
+    CHECK(mprotect(m + 3 * page, page, PROT_READ) == 0 && m[3 * page + 7] == 3);
+    CHECK_ERRNO(mprotect(m + 2 * page, page, PROT_READ), ENOMEM);
+
+    /* MAP_FIXED replaces, MAP_FIXED_NOREPLACE refuses */
+    char* fixed = mmap(m + 4 * page, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    CHECK(fixed == m + 4 * page && fixed[0] == 0);
+    CHECK(mmap(m + 5 * page, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) == MAP_FAILED && errno == EEXIST);
+    /* madvise(DONTNEED) zeroes private anonymous memory */
+    CHECK(madvise(m + 5 * page, page, MADV_DONTNEED) == 0 && m[5 * page] == 0);
+    CHECK(munmap(m, 10 * page) == 0);
+
+    /* mremap: grow in place or move, contents kept */
+    /* four pages, and a fifth right after them that stops growth in place */
+    char* r = mmap(NULL, 5 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    for (int i = 0; i < 4 * page; i++)
+        r[i] = (char)(i * 7);
+    char* blocker = r + 4 * page;
+    CHECK(mprotect(blocker, page, PROT_READ) == 0);
+    CHECK(mremap(r, 4 * page, 16 * page, 0) == MAP_FAILED && errno == ENOMEM);
+    char* moved = mremap(r, 4 * page, 16 * page, MREMAP_MAYMOVE);
+    CHECK(moved != MAP_FAILED && moved != r);
+    int same = 1;
+    for (int i = 0; i < 4 * page; i++)
+        same &= moved[i] == (char)(i * 7);
+    CHECK(same);
+    CHECK(moved[16 * page - 1] == 0);
+    char* shrunk = mremap(moved, 16 * page, 2 * page, 0);
+    CHECK(shrunk == moved && shrunk[page] == (char)(page * 7));
+    munmap(shrunk, 2 * page);
+    munmap(blocker, page);
+
+    /* a file mapping reads the file */
+    int fd = open("/mapped.bin", O_CREAT | O_RDWR | O_TRUNC, 0644);
+    for (int i = 0; i < 3 * 4096; i += 4)
+        CHECK(write(fd, &i, 4) == 4 || i);
+    char* fm = mmap(NULL, 3 * page, PROT_READ, MAP_PRIVATE, fd, page);
+    CHECK(fm != MAP_FAILED);
+    CHECK(*(int*)fm == page && *(int*)(fm + page - 4) == 2 * page - 4 && *(int*)(fm + 2 * page) == 0);
+    munmap(fm, 3 * page);
+    close(fd);
+    unlink("/mapped.bin");
+
+    /* the stack grows on demand past the first 128 KiB: 4 MiB of frames */
+    CHECK(deep(4000, NULL) >= 0);
+
+    /* bad arguments */
+    CHECK(mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED && errno == EINVAL);
+    CHECK(mmap((void*)0x1001, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED && errno == EINVAL);
+    CHECK(mmap(NULL, page, PROT_READ, MAP_PRIVATE, 12345, 0) == MAP_FAILED && errno == EBADF);
+    CHECK_ERRNO(munmap((void*)0x1001, page), EINVAL);
+    return finish();
+}
