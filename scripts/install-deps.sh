@@ -11,6 +11,7 @@ PACKAGES=(
   qemu-system-misc qemu-user opensbi
   libfdt-dev device-tree-compiler
   e2fsprogs bc zlib1g-dev
+  libslirp-dev qemu-utils
 )
 
 missing=()

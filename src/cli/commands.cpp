@@ -3,8 +3,12 @@
 #include <sys/stat.h>
 
 #include <cinttypes>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+
+#include "kvm/kvm.hpp"
+#include "sandbox/sandbox.hpp"
 
 namespace vireo::cli {
 
@@ -94,7 +98,18 @@ machine::VirtConfig virt_config(const RunOptions& options)
         config.initrd = options.initrd.value_or(dir + "/initramfs.cpio.gz");
     }
     for (const auto& disk : options.disks)
-        config.disks.push_back({disk.path, disk.access == DiskOption::Access::ReadOnly});
+        config.disks.push_back({disk.path, disk.access == DiskOption::Access::ReadOnly,
+                                disk.format == DiskOption::Format::Qcow2 ? disk::Format::Qcow2 : disk::Format::Raw});
+    for (const auto& share : options.shares)
+        config.shares.push_back({share.host_dir, share.tag});
+    if (options.net) {
+        machine::VirtNet net;
+        net.mode = options.net->mode == NetOption::Mode::Tap ? machine::VirtNet::Mode::Tap : machine::VirtNet::Mode::User;
+        net.tap_name = options.net->tap_name;
+        for (const auto& f : options.net->forwards)
+            net.forwards.push_back({f.host_port, f.guest_port});
+        config.net = net;
+    }
     return config;
 }
 
@@ -123,16 +138,37 @@ Outcome outcome_of_virt_run(const Result<machine::VirtOutcome>& result, const Ru
 
 Outcome run(const RunOptions& options)
 {
-    if (options.accel == Accel::Kvm)
-        return not_implemented("run: --accel kvm");
-    if (!options.bare) {
+    if (options.accel == Accel::Kvm) {
+        // The x86-64 machine on /dev/kvm (src/kvm/kvm.hpp).
+        if (options.arch != Arch::X86_64)
+            return {EXIT_USAGE, "run: --accel kvm runs x86_64 guests: add --arch x86_64"};
         if (options.net)
-            return not_implemented("run: --net");
+            return not_implemented("run: --net with --accel kvm");
         if (!options.shares.empty())
-            return not_implemented("run: --share");
+            return not_implemented("run: --share with --accel kvm");
+        if (options.firmware || options.no_firmware)
+            return {EXIT_USAGE, "run: --firmware is for riscv64; an x86_64 guest boots its --kernel directly"};
+        if (options.max_instructions)
+            return {EXIT_USAGE, "run: --max-instructions cannot be counted under --accel kvm (use --timeout)"};
+        if (!options.kernel)
+            return {EXIT_USAGE, "run: --accel kvm needs --kernel FILE (a bzImage or an ELF vmlinux)"};
+        kvm::Config config;
+        config.kernel = *options.kernel;
+        config.initrd = options.initrd.value_or("");
+        config.append = options.append.value_or("");
+        config.mem_size = options.mem_size;
+        config.cpus = options.cpus;
+        config.timeout_seconds = options.timeout_seconds;
         for (const auto& disk : options.disks)
-            if (disk.format == DiskOption::Format::Qcow2)
-                return not_implemented("run: --disk " + disk.path + ",format=qcow2");
+            config.disks.push_back({disk.path, disk.access == DiskOption::Access::ReadOnly,
+                                    disk.format == DiskOption::Format::Qcow2 ? disk::Format::Qcow2 : disk::Format::Raw});
+        auto result = kvm::run(config);
+        if (!result.ok())
+            return {EXIT_USAGE, result.error().text()};
+        const kvm::ExitReport exit = kvm::report(result.value(), options.timeout_seconds);
+        return {exit.status, exit.message};
+    }
+    if (!options.bare) {
         auto config = virt_config(options);
         if (!options.kernel && !exists(config.kernel))
             return {EXIT_USAGE, "no default guest at " + default_guest_dir() +
@@ -145,10 +181,39 @@ Outcome run(const RunOptions& options)
     return outcome_of_bare_run(machine::run_bare(bare_config(options)), options);
 }
 
-Outcome exec(const ExecOptions&)
+Outcome exec(const ExecOptions& options)
 {
-    // FIXME: the sandbox (ELF loader, user memory, syscall layer) arrives with its own issue.
-    return {EXIT_USAGE, "exec: not implemented yet"};
+    sandbox::Config config;
+    config.root = options.root;
+    config.allow_net = options.allow_net;
+    config.env = options.env;
+    config.limits.memory = options.mem_size;
+    config.limits.max_instructions = options.max_instructions;
+    config.limits.timeout_seconds = options.timeout_seconds;
+    config.trace_syscalls = options.trace_syscalls;
+    config.allow_processes = true;   // this process is nothing but the sandbox: fork may copy it
+
+    auto box = sandbox::Sandbox::create(config);
+    if (!box.ok())
+        return {EXIT_USAGE, "exec: " + box.error().text()};
+    std::vector<std::string> argv{options.program};
+    argv.insert(argv.end(), options.args.begin(), options.args.end());
+    if (auto loaded = box.value()->load(options.program, argv); !loaded.ok())
+        return {EXIT_USAGE, "exec: " + loaded.error().text()};
+    // A write to a closed pipe is the guest's SIGPIPE (delivered by the sandbox), not Vireo's death.
+    std::signal(SIGPIPE, SIG_IGN);
+    auto result = box.value()->run();
+    if (!result.ok())
+        return {EXIT_USAGE, "exec: " + result.error().text()};
+    const sandbox::Outcome& outcome = result.value();
+    switch (outcome.kind) {
+    case sandbox::Outcome::Kind::InstructionLimit:
+        return {EXIT_LIMIT, "instruction limit of " + std::to_string(options.max_instructions) + " reached"};
+    case sandbox::Outcome::Kind::Timeout:
+        return {EXIT_LIMIT, "timeout of " + format_seconds(options.timeout_seconds) + " seconds reached"};
+    default:
+        return {outcome.exit_status(), outcome.describe()};
+    }
 }
 
 }  // namespace vireo::cli

@@ -1,12 +1,6 @@
 #include "virtio/devices/block/block.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 
 #include "base/bytes.hpp"
@@ -23,45 +17,22 @@ constexpr size_t kRequestHeaderSize = 16;  // le32 type, le32 reserved, le64 sec
 
 Result<std::unique_ptr<Block>> Block::open(const std::string& path, Options options)
 {
-    bool read_only = options.access == Access::ReadOnly;
-    int fd = ::open(path.c_str(), (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-    if (fd < 0)
-        return Error::from_errno("disk image " + path);
-    auto fail = [&](Error error) {
-        ::close(fd);
-        return error;
-    };
-    struct stat st;
-    if (::fstat(fd, &st) != 0)
-        return fail(Error::from_errno("disk image " + path));
-    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
-        return fail(Error::message("disk image " + path + ": not a regular file or block device"));
-    // Two machines writing one image corrupt it, as QEMU's image locking guards against.
-    if (::flock(fd, (read_only ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
-        if (errno == EWOULDBLOCK)
-            return fail(Error::message("disk image " + path + ": in use by another process"));
-        return fail(Error::from_errno("disk image " + path + ": locking"));
-    }
-    off_t size = ::lseek(fd, 0, SEEK_END);
-    if (size < 0)
-        return fail(Error::from_errno("disk image " + path + ": finding its size"));
-    uint64_t bytes = static_cast<uint64_t>(size);
-    if (bytes % kSectorSize != 0)
-        LOG_WARN("disk image %s: size %llu is not a multiple of 512; the last %llu bytes are not visible", path.c_str(),
-                 static_cast<unsigned long long>(bytes), static_cast<unsigned long long>(bytes % kSectorSize));
+    const auto access = options.access == Access::ReadOnly ? disk::Access::ReadOnly : disk::Access::ReadWrite;
+    auto image = TRY(disk::open_image(path, options.format, access));
+    return create(std::move(image), options.serial);
+}
 
-    std::string serial = options.serial;
+std::unique_ptr<Block> Block::create(std::unique_ptr<disk::Image> image, std::string serial)
+{
     if (serial.empty())
-        serial = path.substr(path.find_last_of('/') + 1);
+        serial = image->path().substr(image->path().find_last_of('/') + 1);
     if (serial.size() > kIdBytes)
         serial.resize(kIdBytes);
-    return std::unique_ptr<Block>(new Block(fd, bytes / kSectorSize, options.access, std::move(serial)));
+    const Access access = image->access() == disk::Access::ReadOnly ? Access::ReadOnly : Access::ReadWrite;
+    return std::unique_ptr<Block>(new Block(std::move(image), access, std::move(serial)));
 }
 
-Block::~Block()
-{
-    ::close(m_fd);
-}
+Block::~Block() = default;
 
 uint64_t Block::device_features() const
 {
@@ -132,8 +103,8 @@ uint8_t Block::handle(ChainReader& reader, ChainWriter& data)
             return VIRTIO_BLK_S_IOERR;
         return write_sectors(sector, reader);
     case VIRTIO_BLK_T_FLUSH:
-        if (::fsync(m_fd) != 0) {
-            LOG_WARN("virtio-blk: fsync: %s", std::strerror(errno));
+        if (auto r = m_image->flush(); !r.ok()) {
+            LOG_WARN("virtio-blk: flush: %s", r.error().text().c_str());
             return VIRTIO_BLK_S_IOERR;
         }
         return VIRTIO_BLK_S_OK;
@@ -164,17 +135,12 @@ uint8_t Block::read_sectors(uint64_t sector, ChainWriter& data)
         auto piece = data.peek(data.remaining());
         if (piece.empty())
             return VIRTIO_BLK_S_OK;
-        ssize_t n = ::pread(m_fd, piece.data(), piece.size(), static_cast<off_t>(offset));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            // An error, or end of file: the image shrank underneath us.
-            LOG_WARN("virtio-blk: pread at %llu: %s", static_cast<unsigned long long>(offset),
-                     n < 0 ? std::strerror(errno) : "end of file");
+        if (auto r = m_image->read(offset, piece); !r.ok()) {
+            LOG_WARN("virtio-blk: %s", r.error().text().c_str());
             return VIRTIO_BLK_S_IOERR;
         }
-        data.advance(static_cast<uint64_t>(n));
-        offset += static_cast<uint64_t>(n);
+        data.advance(piece.size());
+        offset += piece.size();
     }
 }
 
@@ -187,22 +153,20 @@ uint8_t Block::write_sectors(uint64_t sector, ChainReader& reader)
         auto piece = reader.peek(reader.remaining());
         if (piece.empty())
             break;
-        ssize_t n = ::pwrite(m_fd, piece.data(), piece.size(), static_cast<off_t>(offset));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            LOG_WARN("virtio-blk: pwrite at %llu: %s", static_cast<unsigned long long>(offset),
-                     n < 0 ? std::strerror(errno) : "no progress");
+        if (auto r = m_image->write(offset, piece); !r.ok()) {
+            LOG_WARN("virtio-blk: %s", r.error().text().c_str());
             return VIRTIO_BLK_S_IOERR;
         }
-        reader.consume(static_cast<uint64_t>(n));
-        offset += static_cast<uint64_t>(n);
+        reader.consume(piece.size());
+        offset += piece.size();
     }
     // §5.2.6.2: when VIRTIO_BLK_F_FLUSH is offered but not negotiated, a write is stable once it
     // completes, so it goes to the disk now.
-    if (!m_context->has_feature(VIRTIO_BLK_F_FLUSH) && ::fdatasync(m_fd) != 0) {
-        LOG_WARN("virtio-blk: fdatasync: %s", std::strerror(errno));
-        return VIRTIO_BLK_S_IOERR;
+    if (!m_context->has_feature(VIRTIO_BLK_F_FLUSH)) {
+        if (auto r = m_image->flush(); !r.ok()) {
+            LOG_WARN("virtio-blk: flush: %s", r.error().text().c_str());
+            return VIRTIO_BLK_S_IOERR;
+        }
     }
     return VIRTIO_BLK_S_OK;
 }

@@ -1,4 +1,5 @@
-// virtio-blk (virtio 1.2 §5.2) on a raw image file: one request queue; IN, OUT, FLUSH and GET_ID.
+// virtio-blk (virtio 1.2 §5.2) on a disk image (disk::Image: raw or qcow2): one request queue;
+// IN, OUT, FLUSH and GET_ID.
 //
 // Guest-fault policy:
 // - A malformed ring or chain: DEVICE_NEEDS_RESET, the queue stops (ActiveContext::queue_failed).
@@ -6,8 +7,9 @@
 //   of 512 bytes, sectors beyond the end of the image, OUT on a read-only disk (§5.2.6.2) — is
 //   completed with VIRTIO_BLK_S_IOERR; an unknown type with VIRTIO_BLK_S_UNSUPP. A chain with no
 //   device-writable byte has nowhere to put a status: it is returned with used length 0.
-// - Host I/O errors (pread/pwrite/fsync failing, the image shrinking underneath) are
-//   VIRTIO_BLK_S_IOERR for that request; the device carries on.
+// - Host I/O errors (pread/pwrite/fsync failing, the image shrinking underneath, a corrupt qcow2
+//   table met while serving the request) are VIRTIO_BLK_S_IOERR for that request; the device
+//   carries on.
 // The used length is the whole writable part: the device zero-fills whatever data area it did not
 // fill, so "the device MUST write at least len bytes" (§2.7.8.2) holds exactly.
 #pragma once
@@ -17,6 +19,7 @@
 #include <string>
 
 #include "base/result.hpp"
+#include "disk/disk.hpp"
 #include "virtio/device.hpp"
 
 namespace vireo::virtio {
@@ -27,6 +30,7 @@ public:
     struct Options {
         Access access = Access::ReadWrite;
         std::string serial;  // the GET_ID string (at most 20 bytes); empty: the image's file name
+        disk::Format format = disk::Format::Raw;  // never guessed from the contents (disk.hpp)
     };
 
     static constexpr uint16_t kQueueSize = 256;
@@ -51,6 +55,8 @@ public:
     // Opens the image (locked against other writers); the error names the file.
     static Result<std::unique_ptr<Block>> open(const std::string& path, Options options);
     static Result<std::unique_ptr<Block>> open(const std::string& path) { return open(path, Options{}); }
+    // On an image opened by the caller; its access decides whether the disk is read-only.
+    static std::unique_ptr<Block> create(std::unique_ptr<disk::Image> image, std::string serial = {});
     ~Block() override;
     Block(const Block&) = delete;
     Block& operator=(const Block&) = delete;
@@ -73,8 +79,9 @@ public:
     void reset() override { m_context.reset(); }
 
 private:
-    Block(int fd, uint64_t capacity, Access access, std::string serial)
-        : m_fd(fd), m_capacity(capacity), m_access(access), m_serial(std::move(serial))
+    Block(std::unique_ptr<disk::Image> image, Access access, std::string serial)
+        : m_image(std::move(image)), m_capacity(m_image->size() / kSectorSize), m_access(access),
+          m_serial(std::move(serial))
     {
     }
     void process();
@@ -84,7 +91,7 @@ private:
     uint8_t read_sectors(uint64_t sector, ChainWriter& data);
     uint8_t write_sectors(uint64_t sector, ChainReader& reader);
 
-    int m_fd;
+    std::unique_ptr<disk::Image> m_image;
     uint64_t m_capacity;  // in 512-byte sectors
     Access m_access;
     std::string m_serial;
