@@ -17,10 +17,10 @@ struct Outcome {
     std::string message;   // one line for stderr, without the "vireo: " prefix; empty for none
 };
 
-// `vireo run`: runs --bare today; anything else is reported as not implemented yet.
+// `vireo run`: the bare machine (--bare), the RISC-V system machine, or the KVM machine (--accel kvm).
 Outcome run(const RunOptions& options);
 
-// `vireo exec`: not implemented yet.
+// `vireo exec`: one riscv64 Linux program in the sandbox.
 Outcome exec(const ExecOptions& options);
 
 // The configuration `run --bare` hands to the bare machine.

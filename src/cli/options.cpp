@@ -30,7 +30,7 @@ Exit status: the guest's or program's own; 124 when a time or instruction limit 
 
 constexpr const char* RUN_HELP = R"(Usage: vireo run [options]
 
-Boots a system VM; with no options, the default guest. Today only --bare is implemented.
+Boots a system VM; with no options, the default guest.
 
 Machine:
   --arch riscv64|x86_64     guest architecture (default: riscv64); x86_64 needs --accel kvm
