@@ -36,9 +36,11 @@ test-unit: build
 run: build guest
 	$(BUILD)/vireo run
 
-# Benchmarks against QEMU, in the same run; prints the ratios.
+# Benchmarks against QEMU and native runs, in the same run; prints the ratios.
 bench: build guest
 	bench/boot.sh
+	cmake --build $(BUILD) --target sandbox-bench
+	bench/kvm_boot.sh
 
 clean:
 	rm -rf $(BUILD)
