@@ -249,6 +249,17 @@ Decoded decode_system(uint32_t raw)
 Decoded decode_amo(uint32_t raw)
 {
     const uint32_t funct3 = (raw >> 12) & 7;
+    // Zacas 1.0: AMOCAS.W/.D/.Q share funct5 0b00101; .Q (funct3 4) takes even register pairs.
+    if ((raw >> 27) == 0x05) {
+        if (funct3 == 2) return make(Op::AMOCAS_W, raw);
+        if (funct3 == 3) return make(Op::AMOCAS_D, raw);
+        if (funct3 == 4) {
+            if (((raw >> 7) & 1) || ((raw >> 20) & 1))
+                return illegal();  // an odd rd or rs2 is reserved
+            return make(Op::AMOCAS_Q, raw);
+        }
+        return illegal();
+    }
     if (funct3 != 2 && funct3 != 3)
         return illegal();
     const bool dword = funct3 == 3;

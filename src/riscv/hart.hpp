@@ -106,6 +106,7 @@ private:
     bool execute(const Decoded& d, uint32_t raw);
     bool execute_fp(const Decoded& d, uint32_t raw);
     bool execute_amo(const Decoded& d, uint32_t raw);
+    bool execute_amocas(const Decoded& d);
     bool fetch(uint32_t& raw);
     const Decoded& decode_cached(uint32_t raw);
 

@@ -354,7 +354,7 @@ bool Hart<Env>::execute(const Decoded& d, uint32_t raw)
     case Op::BSETI: WRITE_RD(a | (1ull << (imm & 63))); NEXT();
     default: break;
     }
-    if (d.op >= Op::LR_W && d.op <= Op::AMOMAXU_D)
+    if (d.op >= Op::LR_W && d.op <= Op::AMOCAS_Q)
         return execute_amo(d, raw);
     return execute_fp(d, raw);
 #undef LOAD
@@ -373,6 +373,8 @@ bool Hart<Env>::execute_amo(const Decoded& d, uint32_t raw)
     using namespace detail;
     const uint64_t addr = m_x[d.rs1];
     const uint64_t src = m_x[d.rs2];
+    if (d.op == Op::AMOCAS_W || d.op == Op::AMOCAS_D || d.op == Op::AMOCAS_Q)
+        return execute_amocas(d);
     const bool dword = d.op >= Op::LR_D;
     const unsigned size = dword ? 8 : 4;
     auto finish = [&](uint64_t value) {
@@ -446,6 +448,57 @@ bool Hart<Env>::execute_amo(const Decoded& d, uint32_t raw)
         return raise(Exception::StoreAccessFault, addr);
     }
     return finish(old);
+}
+
+// Zacas 1.0 (atomic compare-and-swap): rd holds the expected value and receives the old one;
+// the swap value comes from rs2. AMOCAS.Q works on 128 bits in even register pairs (low half in
+// the even register); the x0 pair reads as zero and is not written. The access is a store for
+// permissions and faults whether or not the comparison succeeds; it must be naturally aligned.
+template <typename Env>
+bool Hart<Env>::execute_amocas(const Decoded& d)
+{
+    const uint64_t addr = m_x[d.rs1];
+    const unsigned size = d.op == Op::AMOCAS_W ? 4 : d.op == Op::AMOCAS_D ? 8 : 16;
+    if (addr & (size - 1))
+        return raise(Exception::StoreMisaligned, addr);
+    TlbEntry* e = nullptr;
+    if (!translate(addr, Access::Write, e))
+        return false;
+    const uint64_t paddr = e->paddr_page | (addr & 0xfff);
+    auto pair = [&](unsigned r, unsigned half) { return r == 0 ? 0 : m_x[(r + half) & 31]; };
+    uint64_t old[2] = {0, 0};
+    const unsigned words = size == 16 ? 2 : 1;
+    const unsigned word_size = size == 16 ? 8 : size;
+    for (unsigned i = 0; i < words; ++i) {
+        if (e->host) {
+            old[i] = word_size == 4 ? load_le<uint32_t>(e->host + (addr & 0xfff))
+                                    : load_le<uint64_t>(e->host + (addr & 0xfff) + 8 * i);
+        } else if (!phys_read(paddr + 8 * i, word_size, old[i], Access::Write)) {
+            return raise(Exception::StoreAccessFault, addr);
+        }
+    }
+    const uint64_t mask = word_size == 4 ? 0xffffffffull : ~0ull;
+    bool equal = (old[0] & mask) == (pair(d.rd, 0) & mask);
+    if (words == 2)
+        equal = equal && old[1] == pair(d.rd, 1);
+    if (equal) {
+        for (unsigned i = 0; i < words; ++i) {
+            const uint64_t value = pair(d.rs2, i) & mask;
+            if (e->host) {
+                if (word_size == 4) store_le<uint32_t>(e->host + (addr & 0xfff), static_cast<uint32_t>(value));
+                else store_le<uint64_t>(e->host + (addr & 0xfff) + 8 * i, value);
+            } else if (!phys_write(paddr + 8 * i, word_size, value)) {
+                return raise(Exception::StoreAccessFault, addr);
+            }
+        }
+    }
+    if (d.rd) {
+        m_x[d.rd] = word_size == 4 ? detail::sext32(old[0]) : old[0];
+        if (words == 2)
+            m_x[(d.rd + 1) & 31] = old[1];
+    }
+    m_pc += d.len;
+    return true;
 }
 
 // The F and D extensions (unprivileged spec chapters 11 and 12). Arithmetic is in fpu.cpp.
