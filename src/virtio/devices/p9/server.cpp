@@ -858,6 +858,25 @@ int Server::op_readlink(WireReader& in, WireWriter& out)
     return 0;
 }
 
+template <typename Act>
+int Server::with_source_and_target(uint32_t fid, uint32_t dfid, std::string_view name, Act&& act)
+{
+    Fid* f = find(fid);
+    Fid* d = find(dfid);
+    if (!f || !d)
+        return EBADF;
+    if (!valid_name(name))
+        return EINVAL;
+    std::string old_name;
+    ScopedFd from(open_parent(f->path, old_name));
+    if (from.get() < 0)
+        return -from.get();
+    ScopedFd to(open_path(d->path));
+    if (to.get() < 0)
+        return -to.get();
+    return act(*f, *d, from.get(), old_name, to.get());
+}
+
 int Server::op_link(WireReader& in)
 {
     const uint32_t dfid = in.u32();
@@ -865,23 +884,12 @@ int Server::op_link(WireReader& in)
     const std::string_view name = in.str();
     if (!in.ok())
         return EPROTO;
-    Fid* d = find(dfid);
-    Fid* f = find(fid);
-    if (!d || !f)
-        return EBADF;
-    if (!valid_name(name))
-        return EINVAL;
-    std::string old_name;
-    ScopedFd old_parent(open_parent(f->path, old_name));
-    if (old_parent.get() < 0)
-        return -old_parent.get();
-    ScopedFd dir(open_path(d->path));
-    if (dir.get() < 0)
-        return -dir.get();
-    // Flags 0: a symlink is linked as itself, not followed.
-    if (::linkat(old_parent.get(), old_name.c_str(), dir.get(), std::string(name).c_str(), 0) != 0)
-        return errno;
-    return 0;
+    return with_source_and_target(fid, dfid, name, [&](Fid&, Fid&, int from, const std::string& old_name, int to) {
+        // Flags 0: a symlink is linked as itself, not followed.
+        if (::linkat(from, old_name.c_str(), to, std::string(name).c_str(), 0) != 0)
+            return errno;
+        return 0;
+    });
 }
 
 int Server::op_unlinkat(WireReader& in)
@@ -937,23 +945,12 @@ int Server::op_rename(WireReader& in)
     const std::string_view name = in.str();
     if (!in.ok())
         return EPROTO;
-    Fid* f = find(fid);
-    Fid* d = find(dfid);
-    if (!f || !d)
-        return EBADF;
-    if (!valid_name(name))
-        return EINVAL;
-    std::string old_name;
-    ScopedFd from(open_parent(f->path, old_name));
-    if (from.get() < 0)
-        return -from.get();
-    ScopedFd to(open_path(d->path));
-    if (to.get() < 0)
-        return -to.get();
-    if (::renameat(from.get(), old_name.c_str(), to.get(), std::string(name).c_str()) != 0)
-        return errno;
-    renamed(f->path, join(d->path, name));
-    return 0;
+    return with_source_and_target(fid, dfid, name, [&](Fid& f, Fid& d, int from, const std::string& old_name, int to) {
+        if (::renameat(from, old_name.c_str(), to, std::string(name).c_str()) != 0)
+            return errno;
+        renamed(f.path, join(d.path, name));
+        return 0;
+    });
 }
 
 int Server::op_statfs(WireReader& in, WireWriter& out)

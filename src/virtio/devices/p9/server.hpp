@@ -127,6 +127,10 @@ private:
     int op_lock(WireReader& in, WireWriter& out);
     int op_getlock(WireReader& in, WireWriter& out);
 
+    // TLINK and TRENAME: finds fid and the directory dfid, checks `name`, opens the parent of
+    // fid's file and the directory, then calls act(f, d, from_dir, old_name, to_dir).
+    template <typename Act>
+    int with_source_and_target(uint32_t fid, uint32_t dfid, std::string_view name, Act&& act);
     Fid* find(uint32_t fid);
     int add_fid(uint32_t fid, Fid value);
     void close_fid(Fid& fid);
