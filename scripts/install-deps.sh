@@ -12,6 +12,7 @@ PACKAGES=(
   libfdt-dev device-tree-compiler
   e2fsprogs bc zlib1g-dev
   libslirp-dev qemu-utils
+  libxbyak-dev libseccomp-dev clang-14
 )
 
 missing=()
