@@ -187,7 +187,8 @@ public:
     int resolve_base(int64_t dirfd, std::string& base);
     int walk_at(int64_t dirfd, uint64_t path_addr, FileSystem::Follow follow, FileSystem::Walk& out, bool empty_ok = false);
     int64_t wait_ready(int host_fd, short events);   // honours --timeout for blocking I/O
-    void flush_tlbs();
+    void flush_tlbs();     // and translated code, when executable memory changed
+    void flush_code();     // translated code of every thread
     void after_memory_change() { if (m_mem->take_tlb_stale()) flush_tlbs(); }
 
     // ---- signals (signals.cpp) ----
