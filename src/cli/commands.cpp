@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "kvm/kvm.hpp"
+#include "riscv/engine.hpp"
 #include "sandbox/sandbox.hpp"
 
 namespace vireo::cli {
@@ -152,6 +153,8 @@ Outcome run(const RunOptions& options)
             return {EXIT_USAGE, "run: --max-instructions cannot be counted under --accel kvm (use --timeout)"};
         if (!options.kernel)
             return {EXIT_USAGE, "run: --accel kvm needs --kernel FILE (a bzImage or an ELF vmlinux)"};
+        if (options.engine)
+            return {EXIT_USAGE, "run: --engine chooses how RISC-V code is emulated; under --accel kvm the CPU runs it"};
         kvm::Config config;
         config.kernel = *options.kernel;
         config.initrd = options.initrd.value_or("");
@@ -168,6 +171,8 @@ Outcome run(const RunOptions& options)
         const kvm::ExitReport exit = kvm::report(result.value(), options.timeout_seconds);
         return {exit.status, exit.message};
     }
+    if (options.engine)
+        riscv::set_default_engine(*options.engine);
     if (!options.bare) {
         auto config = virt_config(options);
         if (!options.kernel && !exists(config.kernel))
@@ -183,6 +188,8 @@ Outcome run(const RunOptions& options)
 
 Outcome exec(const ExecOptions& options)
 {
+    if (options.engine)
+        riscv::set_default_engine(*options.engine);
     sandbox::Config config;
     config.root = options.root;
     config.allow_net = options.allow_net;

@@ -66,6 +66,10 @@ Limits (when one ends the run, the exit status is 124):
   --timeout SECONDS         stop after SECONDS of wall-clock time; fractions allowed
                             (default: no limit)
 
+Execution:
+  --engine interp|jit       how harts run guest code: 'jit' translates it to x86-64 (the
+                            default on x86-64 hosts), 'interp' interprets it (the reference)
+
   -h, --help                show this help
 
 Options take their value either as '--mem 512M' or as '--mem=512M'.
@@ -91,6 +95,8 @@ Options:
   --env K=V                 set the environment variable K to V; repeatable
                             (default: the environment is empty)
   --trace-syscalls          print each system call and its result on stderr
+  --engine interp|jit       how the program's code runs: 'jit' translates it to x86-64 (the
+                            default on x86-64 hosts), 'interp' interprets it (the reference)
 
   -h, --help                show this help
 
@@ -196,6 +202,7 @@ constexpr OptionSpec RUN_OPTIONS[] = {
     {"--share", OptionSpec::Kind::RepeatableValue},
     {"--max-instructions", OptionSpec::Kind::Value},
     {"--timeout", OptionSpec::Kind::Value},
+    {"--engine", OptionSpec::Kind::Value},
     {"--trace", OptionSpec::Kind::Flag},   // hidden: a debugging aid, not part of the contract
 };
 
@@ -207,6 +214,7 @@ constexpr OptionSpec EXEC_OPTIONS[] = {
     {"--allow-net", OptionSpec::Kind::Flag},
     {"--env", OptionSpec::Kind::RepeatableValue},
     {"--trace-syscalls", OptionSpec::Kind::Flag},
+    {"--engine", OptionSpec::Kind::Value},
 };
 
 template <size_t N>
@@ -333,6 +341,14 @@ Result<NetOption> parse_net(const OptionParser& parser, const std::string& value
 }
 
 // --share HOSTDIR:TAG. The tag is after the last colon, so a host path may contain colons.
+Result<riscv::Engine> parse_engine_option(const OptionParser& parser, const std::string& value)
+{
+    riscv::Engine engine{};
+    if (!riscv::parse_engine(value.c_str(), engine))
+        return parser.bad_value("--engine", value, "'interp' or 'jit' (jit on x86-64 hosts only)");
+    return engine;
+}
+
 Result<ShareOption> parse_share(const OptionParser& parser, const std::string& value, const RunOptions& run)
 {
     size_t colon = value.rfind(':');
@@ -401,6 +417,8 @@ Result<void> apply_run_option(OptionParser& parser, const ParsedOption& opt, Run
         run.timeout_seconds = TRY(parser.seconds(name, value));
     } else if (name == "--trace") {
         run.trace = true;
+    } else if (name == "--engine") {
+        run.engine = TRY(parse_engine_option(parser, value));
     }
     return {};
 }
@@ -473,6 +491,8 @@ Result<void> apply_exec_option(OptionParser& parser, const ParsedOption& opt, Ex
         exec.root = value;
     } else if (name == "--mem") {
         exec.mem_size = TRY(parser.memory_size(name, value));
+    } else if (name == "--engine") {
+        exec.engine = TRY(parse_engine_option(parser, value));
     } else if (name == "--max-instructions") {
         exec.max_instructions = TRY(parser.count(name, value));
     } else if (name == "--timeout") {

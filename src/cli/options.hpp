@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "riscv/engine.hpp"
 
 namespace vireo::cli {
 
@@ -65,6 +66,7 @@ struct RunOptions {
     uint64_t max_instructions = 0;   // 0 = no limit
     double timeout_seconds = 0;      // 0 = no limit
     bool trace = false;              // hidden --trace: print each instruction (--bare only)
+    std::optional<riscv::Engine> engine;   // unset: riscv::default_engine()
 };
 
 struct ExecOptions {
@@ -75,6 +77,7 @@ struct ExecOptions {
     bool allow_net = false;
     std::vector<std::string> env;    // "K=V", in order given; empty by default
     bool trace_syscalls = false;
+    std::optional<riscv::Engine> engine;   // unset: riscv::default_engine()
     std::string program;
     std::vector<std::string> args;   // everything after PROGRAM, untouched
 };

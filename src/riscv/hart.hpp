@@ -18,6 +18,7 @@
 
 #include "riscv/csr.hpp"
 #include "riscv/decode.hpp"
+#include "riscv/engine.hpp"
 #include "riscv/jit/translator.hpp"
 
 namespace vireo::riscv {
@@ -52,16 +53,6 @@ enum class StopReason : uint8_t {
     Wfi,         // WFI with no interrupt pending: the machine may sleep or advance time
     Requested,   // the environment called request_stop()
 };
-
-// How a hart executes: the interpreter (the reference) or the translator (riscv/jit), which falls
-// back to the interpreter for anything it does not translate.
-enum class Engine : uint8_t { Interpreter, Jit };
-// The engine new harts use: the translator on x86-64 hosts, unless set_default_engine() or the
-// VIREO_ENGINE environment variable ("interp" or "jit") says otherwise.
-Engine default_engine();
-void set_default_engine(Engine engine);
-// Parses "interp" or "jit".
-bool parse_engine(const char* name, Engine& engine);
 
 struct RunResult {
     StopReason reason;
@@ -138,8 +129,11 @@ private:
     RunResult run_jit(uint64_t budget);
     const jit::Block* jit_block();
     jit::Layout jit_layout();
-    void jit_settle(uint64_t ran, uint64_t retired);
-    static uint64_t jit_exec_one(void* hart, uint64_t lo, uint64_t hi, uint64_t pc, uint64_t ran_before);
+    void jit_sync();
+    void jit_begin_helper(uint64_t info);
+    void jit_resume(uint64_t info);
+    uint64_t jit_after_access(uint64_t pc, uint64_t info);
+    static uint64_t jit_exec_one(void* hart, uint64_t lo, uint64_t hi, uint64_t pc, uint64_t info);
     template <typename T> static uint64_t jit_load(void* hart, uint64_t vaddr, uint64_t pc, uint64_t info);
     template <typename T> static uint64_t jit_store(void* hart, uint64_t vaddr, uint64_t value, uint64_t pc, uint64_t info);
 
@@ -166,10 +160,12 @@ private:
         uint64_t tag = ~0ull;     // virtual page number, ~0 when empty
         uint8_t* host = nullptr;  // host address of the page, nullptr for MMIO
         uint64_t paddr_page = 0;
+        uint64_t fast_page = ~0ull;   // for translated code: the page's virtual address if host is set, else ~0
     };
     static constexpr unsigned kTlbSize = 256;
     static_assert(sizeof(TlbEntry) == jit::kTlbEntrySize && offsetof(TlbEntry, host) == jit::kTlbHostOffset &&
-                  kTlbSize == jit::kTlbEntries, "translated code knows the TLB's shape");
+                  offsetof(TlbEntry, fast_page) == jit::kTlbFastPageOffset && kTlbSize == jit::kTlbEntries,
+                  "translated code knows the TLB's shape");
     enum Context : uint8_t { CtxUser = 0, CtxSupervisor = 1, CtxPhysical = 2, CtxCount = 3 };
 
     template <typename T> bool load(uint64_t vaddr, T& out);
@@ -204,6 +200,7 @@ private:
     TlbEntry* m_dtlb_read = nullptr;    // the current data context's read and write tables
     TlbEntry* m_dtlb_write = nullptr;
     uint64_t m_jit_exit_slot = 0;
+    uint64_t m_jit_mark = 0;            // the budget when cycle/instret were last brought up to date
     bool m_interrupt_check = false;   // an interrupt may be ready to take: look before each instruction
     bool m_stop_requested = false;
     bool m_wfi = false;

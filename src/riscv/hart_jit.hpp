@@ -16,8 +16,6 @@ jit::Layout Hart<Env>::jit_layout()
     jit::Layout l;
     l.pc = offset(&m_pc);
     l.budget = offset(&m_budget_left);
-    l.instret = offset(&m_instret);
-    l.cycle = offset(&m_cycle);
     l.dtlb_read = offset(&m_dtlb_read);
     l.dtlb_write = offset(&m_dtlb_write);
     l.exit_slot = offset(&m_jit_exit_slot);
@@ -65,7 +63,9 @@ RunResult Hart<Env>::run_jit(uint64_t budget)
             if (link_slot)
                 m_jit->link(link_slot, *block);
             m_jit_exit_slot = 0;
+            m_jit_mark = m_budget_left;
             m_jit->run(this, m_x.data(), *block);
+            jit_sync();
             link_slot = m_jit_exit_slot;
         } else {
             step();
@@ -122,19 +122,39 @@ const jit::Block* Hart<Env>::jit_block()
     return m_jit->translate(m_pc, paddr, {code.data(), n}, {e.host + offset, at - offset});
 }
 
+// Counting with translated code: blocks only take instructions off the budget; what was taken
+// since the mark has run and retired (helpers make the exceptions exact), so it goes to cycle and
+// instret here.
 template <typename Env>
-void Hart<Env>::jit_settle(uint64_t ran, uint64_t retired)
+void Hart<Env>::jit_sync()
 {
-    m_budget_left = m_budget_left > ran ? m_budget_left - ran : 0;
+    const uint64_t ran = m_jit_mark - m_budget_left;
     m_cycle += ran;
-    m_instret += retired;
+    m_instret += ran;
+    m_jit_mark = m_budget_left;
+}
+
+// A helper starts: give back the block's instructions from this one on (the block paid for all
+// of them), and settle the counters, so that the state is exactly the interpreter's before it.
+template <typename Env>
+void Hart<Env>::jit_begin_helper(uint64_t info)
+{
+    m_budget_left += jit::info_block_size(info) - jit::info_index(info);
+    jit_sync();
+}
+
+// A helper goes back into its block: pay again for the instructions after it.
+template <typename Env>
+void Hart<Env>::jit_resume(uint64_t info)
+{
+    m_budget_left -= jit::info_block_size(info) - jit::info_index(info) - 1;
 }
 
 template <typename Env>
-uint64_t Hart<Env>::jit_exec_one(void* hart, uint64_t lo, uint64_t hi, uint64_t pc, uint64_t ran_before)
+uint64_t Hart<Env>::jit_exec_one(void* hart, uint64_t lo, uint64_t hi, uint64_t pc, uint64_t info)
 {
     auto& h = *static_cast<Hart*>(hart);
-    h.jit_settle(ran_before, ran_before);
+    h.jit_begin_helper(info);
     h.m_pc = pc;
     const Decoded d = jit::unpack_decoded(lo, hi);
     const auto raw = static_cast<uint32_t>(hi >> 32);
@@ -146,9 +166,13 @@ uint64_t Hart<Env>::jit_exec_one(void* hart, uint64_t lo, uint64_t hi, uint64_t 
         else
             h.m_instret_written = false;
     }
+    h.m_jit_mark = h.m_budget_left;
     const bool go_on = h.m_pc == pc + d.len && !h.m_stop_requested && !h.m_interrupt_check && !h.m_wfi &&
                        !h.m_jit_flush_pending;
-    return go_on ? jit::kContinue : jit::kLeave;
+    if (!go_on)
+        return jit::kLeave;
+    h.jit_resume(info);
+    return jit::kContinue;
 }
 
 // The slow paths of translated loads and stores: a TLB miss, device memory, a page-crossing
@@ -158,21 +182,20 @@ template <typename T>
 uint64_t Hart<Env>::jit_load(void* hart, uint64_t vaddr, uint64_t pc, uint64_t info)
 {
     auto& h = *static_cast<Hart*>(hart);
-    const unsigned before = jit::info_ran_before(info);
+    h.jit_begin_helper(info);
     h.m_pc = pc;
+    --h.m_budget_left;
+    ++h.m_cycle;
     T value{};
-    if (!h.template load_slow<T>(vaddr, value)) {
-        h.jit_settle(before + 1, before);
-        return jit::kLeave;
-    }
+    const bool ok = h.template load_slow<T>(vaddr, value);
+    if (ok)
+        ++h.m_instret;
+    h.m_jit_mark = h.m_budget_left;
+    if (!ok)
+        return jit::kLeave;   // trapped
     if (const unsigned rd = jit::info_rd(info))
         h.m_x[rd] = static_cast<uint64_t>(value);
-    if (h.m_stop_requested || h.m_interrupt_check || h.m_jit_flush_pending) {
-        h.jit_settle(before + 1, before + 1);
-        h.m_pc = pc + jit::info_len(info);
-        return jit::kLeave;
-    }
-    return jit::kContinue;
+    return h.jit_after_access(pc, info);
 }
 
 template <typename Env>
@@ -180,17 +203,28 @@ template <typename T>
 uint64_t Hart<Env>::jit_store(void* hart, uint64_t vaddr, uint64_t value, uint64_t pc, uint64_t info)
 {
     auto& h = *static_cast<Hart*>(hart);
-    const unsigned before = jit::info_ran_before(info);
+    h.jit_begin_helper(info);
     h.m_pc = pc;
-    if (!h.template store_slow<T>(vaddr, static_cast<T>(value))) {
-        h.jit_settle(before + 1, before);
+    --h.m_budget_left;
+    ++h.m_cycle;
+    const bool ok = h.template store_slow<T>(vaddr, static_cast<T>(value));
+    if (ok)
+        ++h.m_instret;
+    h.m_jit_mark = h.m_budget_left;
+    if (!ok)
+        return jit::kLeave;   // trapped
+    return h.jit_after_access(pc, info);
+}
+
+// After a slow access that retired: a device may have stopped the run or raised an interrupt.
+template <typename Env>
+uint64_t Hart<Env>::jit_after_access(uint64_t pc, uint64_t info)
+{
+    if (m_stop_requested || m_interrupt_check || m_jit_flush_pending) {
+        m_pc = pc + jit::info_len(info);
         return jit::kLeave;
     }
-    if (h.m_stop_requested || h.m_interrupt_check || h.m_jit_flush_pending) {
-        h.jit_settle(before + 1, before + 1);
-        h.m_pc = pc + jit::info_len(info);
-        return jit::kLeave;
-    }
+    jit_resume(info);
     return jit::kContinue;
 }
 

@@ -135,6 +135,7 @@ bool Hart<Env>::translate(uint64_t vaddr, Access access, TlbEntry*& entry)
         e.tag = vpn;
         e.paddr_page = paddr & ~0xfffull;
         e.host = m_env.ram_page(e.paddr_page, access);
+        e.fast_page = e.host ? vpn << 12 : ~0ull;
     }
     entry = &e;
     return true;

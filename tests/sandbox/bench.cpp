@@ -46,9 +46,25 @@ double best_of(const std::vector<std::string>& argv, const std::string& input, s
 
 struct Program {
     std::string name;
-    std::vector<std::string> native, qemu, vireo;
+    std::vector<std::string> native, qemu, vireo;   // vireo: the jit; the same with --engine interp too
     std::string input;
 };
+
+// `vireo exec ARGS` with --engine interp inserted after "exec".
+std::vector<std::string> interpreted(std::vector<std::string> argv)
+{
+    argv.insert(argv.begin() + 2, {"--engine", "interp"});
+    return argv;
+}
+
+std::string ratio(double a, double b)
+{
+    if (a <= 0 || b <= 0)
+        return "n/a";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2fx", b / a);
+    return buf;
+}
 
 std::string cell(double seconds, double native)
 {
@@ -80,6 +96,11 @@ int main(int argc, char** argv)
 
     TempDir root;
     std::vector<Program> programs;
+    programs.push_back({"corelike (guests/corelike.c, 3000 iterations; CoreMark-style, not CoreMark)",
+                        {(kGuests / "corelike.native").string(), "3000"},
+                        {kQemu, (kGuests / "corelike").string(), "3000"},
+                        {kVireo, "exec", (kGuests / "corelike").string(), "3000"},
+                        ""});
     programs.push_back({"compute (guests/compute.c, scale 4)",
                         {(kGuests / "compute.native").string(), "4"},
                         {kQemu, (kGuests / "compute").string(), "4"},
@@ -103,14 +124,17 @@ int main(int argc, char** argv)
     }
 
     std::printf("## vireo exec vs qemu-riscv64 vs native (best of %d, wall time)\n\n", g_repeat);
-    std::printf("| program | native | qemu-riscv64 | vireo exec |\n|---|---|---|---|\n");
+    std::printf("| program | native | qemu-riscv64 | vireo exec (interp) | vireo exec (jit) | jit speed vs qemu | jit speed vs native |\n"
+                "|---|---|---|---|---|---|---|\n");
     for (const Program& p : programs) {
         std::string native_out, vireo_out;
         const double native = best_of(p.native, p.input, &native_out);
         const double qemu = kQemu.empty() ? -1 : best_of(p.qemu, p.input);
+        const double interp = best_of(interpreted(p.vireo), p.input);
         const double vireo = best_of(p.vireo, p.input, &vireo_out);
-        std::printf("| %s | %s | %s | %s |\n", p.name.c_str(), cell(native, 0).c_str(), cell(qemu, native).c_str(),
-                    cell(vireo, native).c_str());
+        std::printf("| %s | %s | %s | %s | %s | %s | %s |\n", p.name.c_str(), cell(native, 0).c_str(),
+                    cell(qemu, native).c_str(), cell(interp, native).c_str(), cell(vireo, native).c_str(),
+                    ratio(vireo, qemu).c_str(), ratio(vireo, native).c_str());
         if (native_out != vireo_out)
             std::printf("\n**output differs from native for %s**\n\n", p.name.c_str());
         std::fflush(stdout);

@@ -2,7 +2,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "riscv/hart.hpp"
+#include "riscv/engine.hpp"
 
 namespace vireo::riscv {
 

@@ -3,6 +3,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstdio>
 #include <cstdlib>
@@ -80,9 +81,21 @@ using namespace Xbyak::util;
 
 class Emitter : public Xbyak::CodeGenerator {
 public:
-    Emitter(size_t size, void* memory, const Layout& layout)
-        : Xbyak::CodeGenerator(size, memory), m_l(layout)
+    Emitter(size_t size, void* memory, const Layout& layout, const Translator::JumpEntry* jumps)
+        : Xbyak::CodeGenerator(size, memory), m_l(layout), m_jumps(jumps)
     {
+        for (unsigned i = 0; i < 32; ++i) {
+            m_mem64[i] = std::make_unique<Xbyak::Address>(qword[rbx + reg_disp(i)]);
+            m_mem32[i] = std::make_unique<Xbyak::Address>(dword[rbx + reg_disp(i)]);
+            m_mem16[i] = std::make_unique<Xbyak::Address>(word[rbx + reg_disp(i)]);
+            m_mem8[i] = std::make_unique<Xbyak::Address>(byte[rbx + reg_disp(i)]);
+        }
+        for (const auto& [guest, host] : kMapped) {
+            m_host64[guest] = std::make_unique<Xbyak::Reg64>(host);
+            m_host32[guest] = std::make_unique<Xbyak::Reg32>(host.cvt32());
+            m_host16[guest] = std::make_unique<Xbyak::Reg16>(host.cvt16());
+            m_host8[guest] = std::make_unique<Xbyak::Reg8>(host.cvt8());
+        }
     }
 
     // enter(hart, regs, entry): saves the host's callee-saved registers, sets up rbx/r12 and jumps
@@ -95,7 +108,13 @@ public:
         sub(rsp, 8);
         mov(r12, rdi);
         lea(rbx, ptr[rsi + kRegBias]);
+        fill();
         jmp(rdx);
+        // Two ways out: exit_sync stores the guest registers that live in host registers; exit
+        // (after a helper that left) does not, because memory then holds the truth.
+        align(16);
+        m_exit_sync = getCurr();
+        spill();
         align(16);
         exit = getCurr();
         m_exit = exit;
@@ -111,22 +130,28 @@ public:
         m_paddr0 = paddr;
         align(16);
         const void* entry = getCurr();
+        // The whole block is paid for at entry; a helper that leaves early gives the rest back.
         Xbyak::Label no_budget;
-        cmp(qword[field(m_l.budget)], static_cast<uint32_t>(code.size()));
+        m_count = static_cast<unsigned>(code.size());
+        sub(kBudget, m_count);
         jb(no_budget, T_NEAR);
 
-        m_pending = 0;
+        m_index = 0;
         uint64_t pc = vpc;
         bool ended = false;
         for (const Instruction& in : code) {
             m_pc = pc;
             ended = emit(in);
             pc += in.d.len;
+            ++m_index;
         }
         if (!ended)
             exit_direct(pc);   // the block stopped at its size limit or the page's end
         L(no_budget);
-        jmp(m_exit, T_NEAR);
+        add(kBudget, m_count);
+        mov(rax, vpc);
+        mov(qword[field(m_l.pc)], rax);
+        jmp(m_exit_sync, T_NEAR);
         for (auto& cold : m_cold)
             cold();
         m_cold.clear();
@@ -136,25 +161,36 @@ public:
 private:
     static size_t disp(int32_t d) { return static_cast<size_t>(static_cast<int64_t>(d)); }
     static size_t reg_disp(unsigned i) { return disp(static_cast<int32_t>(i) * 8 - kRegBias); }
-    Xbyak::Address x(unsigned i) { return qword[rbx + reg_disp(i)]; }
-    Xbyak::Address x32(unsigned i) { return dword[rbx + reg_disp(i)]; }
     Xbyak::RegExp field(int32_t offset) { return rbx + disp(offset - kRegBias); }
+
+    // Guest register i as an operand: its host register while translated code runs, if it has
+    // one, else its slot in the hart's array (x0's slot always holds 0).
+    const Xbyak::Operand& x(unsigned i) { return m_host64[i] ? static_cast<const Xbyak::Operand&>(*m_host64[i]) : *m_mem64[i]; }
+    const Xbyak::Operand& x32(unsigned i) { return m_host32[i] ? static_cast<const Xbyak::Operand&>(*m_host32[i]) : *m_mem32[i]; }
+    const Xbyak::Operand& x16(unsigned i) { return m_host16[i] ? static_cast<const Xbyak::Operand&>(*m_host16[i]) : *m_mem16[i]; }
+    const Xbyak::Operand& x8(unsigned i) { return m_host8[i] ? static_cast<const Xbyak::Operand&>(*m_host8[i]) : *m_mem8[i]; }
+
+    // Stores the host-register guest registers to the hart's array, and loads them back.
+    void spill()
+    {
+        for (const auto& [guest, host] : kMapped)
+            mov(*m_mem64[guest], host);
+        mov(qword[field(m_l.budget)], kBudget);
+    }
+    void fill()
+    {
+        for (const auto& [guest, host] : kMapped)
+            mov(host, *m_mem64[guest]);
+        mov(kBudget, qword[field(m_l.budget)]);
+    }
+    // Around a call of a pure function: keep the caller-saved host registers that hold guest ones.
+    void save_volatile() { push(r8); push(r9); push(r10); push(r11); }
+    void restore_volatile() { pop(r11); pop(r10); pop(r9); pop(r8); }
 
     void call_fn(const void* fn)
     {
         mov(rax, reinterpret_cast<uint64_t>(fn));
         call(rax);
-    }
-
-    // Adds the instructions run since the last settlement to the counters and takes them off the budget.
-    void settle()
-    {
-        if (!m_pending)
-            return;
-        sub(qword[field(m_l.budget)], m_pending);
-        add(qword[field(m_l.instret)], m_pending);
-        add(qword[field(m_l.cycle)], m_pending);
-        m_pending = 0;
     }
 
     void store_rd(unsigned rd, const Xbyak::Reg64& r)
@@ -167,15 +203,14 @@ private:
     // block. The slot holds [next code][this block's virtual page][its physical page][the stub].
     void exit_direct(uint64_t target)
     {
-        settle();
-        mov(rax, target);
-        mov(qword[field(m_l.pc)], rax);
         Xbyak::Label slot, stub;
         jmp(qword[rip + slot]);
         L(stub);
+        mov(rax, target);
+        mov(qword[field(m_l.pc)], rax);
         lea(rax, ptr[rip + slot]);
         mov(qword[field(m_l.exit_slot)], rax);
-        jmp(m_exit, T_NEAR);
+        jmp(m_exit_sync, T_NEAR);
         align(8);
         L(slot);
         putL(stub);
@@ -187,15 +222,29 @@ private:
     // Leaves the block for the pc in rax.
     void exit_indirect()
     {
-        settle();
+        if (m_jumps) {
+            static_assert(sizeof(Translator::JumpEntry) == 16);
+            Xbyak::Label miss;
+            mov(ecx, eax);
+            shr(ecx, 1);
+            and_(ecx, Translator::kJumpEntries - 1);
+            shl(ecx, 4);
+            mov(rdx, reinterpret_cast<uint64_t>(m_jumps));
+            cmp(rax, qword[rdx + rcx]);
+            jne(miss, T_NEAR);
+            jmp(qword[rdx + rcx + 8]);
+            L(miss);
+        }
         mov(qword[field(m_l.pc)], rax);
-        jmp(m_exit, T_NEAR);
+        jmp(m_exit_sync, T_NEAR);
     }
 
+    // After a helper call (guest registers spilled before it): leave if it says so, else reload them.
     void leave_if_helper_says()
     {
         test(eax, eax);
         jnz(m_exit);
+        fill();
     }
 
     // Emits one instruction; returns true when it ended the block.
@@ -210,13 +259,11 @@ private:
         case Op::LUI: if (d.rd) mov(x(d.rd), static_cast<uint64_t>(imm)); break;
         case Op::AUIPC: if (d.rd) { mov(rax, m_pc + static_cast<uint64_t>(imm)); mov(x(d.rd), rax); } break;
         case Op::JAL: {
-            ++m_pending;
             if (d.rd) { mov(rax, m_pc + d.len); mov(x(d.rd), rax); }
             exit_direct(m_pc + static_cast<uint64_t>(imm));
             return true;
         }
         case Op::JALR: {
-            ++m_pending;
             mov(rax, x(d.rs1));
             if (imm) add(rax, imm32);
             and_(rax, ~1u);
@@ -225,8 +272,6 @@ private:
             return true;
         }
         case Op::BEQ: case Op::BNE: case Op::BLT: case Op::BGE: case Op::BLTU: case Op::BGEU: {
-            ++m_pending;
-            settle();
             Xbyak::Label taken;
             mov(rax, x(d.rs1));
             cmp(rax, x(d.rs2));
@@ -257,7 +302,6 @@ private:
             }
             break;
         }
-        ++m_pending;
         return false;
     }
 
@@ -268,7 +312,9 @@ private:
             if (!d.rd) return true;
             mov(rdi, x(d.rs1));
             if (uses_immediate(d.op)) mov(esi, static_cast<uint32_t>(imm & 63)); else mov(rsi, x(d.rs2));
+            save_volatile();
             call_fn(reinterpret_cast<const void*>(fn));
+            restore_volatile();
             mov(x(d.rd), rax);
             return true;
         }
@@ -366,9 +412,9 @@ private:
             else if (d.op == Op::MINU) cmova(rax, rcx);
             else cmovb(rax, rcx);
             break;
-        case Op::SEXT_B: movsx(rax, byte[rbx + reg_disp(d.rs1)]); break;
-        case Op::SEXT_H: movsx(rax, word[rbx + reg_disp(d.rs1)]); break;
-        case Op::ZEXT_H: movzx(eax, word[rbx + reg_disp(d.rs1)]); break;
+        case Op::SEXT_B: movsx(rax, x8(d.rs1)); break;
+        case Op::SEXT_H: movsx(rax, x16(d.rs1)); break;
+        case Op::ZEXT_H: movzx(eax, x16(d.rs1)); break;
         case Op::REV8: mov(rax, x(d.rs1)); bswap(rax); break;
         default: return false;
         }
@@ -376,26 +422,24 @@ private:
         return true;
     }
 
-    // The inline TLB lookup: leaves the host address in rdx + rax (page, offset) or jumps to `slow`.
-    // rsi holds the virtual address and is kept for the slow path.
+    // The inline TLB lookup: leaves the host address in rdx or jumps to `slow`. An entry's fast_page
+    // is the page's virtual address when it maps RAM; misaligned accesses keep low bits in the
+    // compared value, so they (and with them every page-crossing access) miss and take the slow
+    // path. rsi holds the virtual address and is kept for the slow path.
     void tlb_lookup(int32_t table_field, unsigned size, Xbyak::Label& slow)
     {
+        static_assert(kTlbEntrySize == 32);
+        mov(ecx, esi);
+        shr(ecx, 7);
+        and_(ecx, (kTlbEntries - 1) << 5);          // ((vaddr >> 12) % entries) * 32
+        add(rcx, qword[field(table_field)]);
         mov(rax, rsi);
-        shr(rax, 12);
-        movzx(ecx, al);
-        lea(rcx, ptr[rcx + rcx * 2]);
-        mov(rdx, qword[field(table_field)]);
-        cmp(rax, qword[rdx + rcx * 8 + kTlbTagOffset]);
+        and_(rax, ~0xfffu | (size - 1));            // sign-extended: the page, and any misalignment
+        cmp(rax, qword[rcx + kTlbFastPageOffset]);
         jne(slow, T_NEAR);
-        mov(rdx, qword[rdx + rcx * 8 + kTlbHostOffset]);
-        test(rdx, rdx);
-        jz(slow, T_NEAR);
-        mov(eax, esi);
-        and_(eax, 0xfff);
-        if (size > 1) {
-            cmp(eax, 4096 - size);
-            ja(slow, T_NEAR);
-        }
+        mov(edx, esi);
+        and_(edx, 0xfff);
+        add(rdx, qword[rcx + kTlbHostOffset]);
     }
 
     void address_to_rsi(const Decoded& d)
@@ -415,27 +459,27 @@ private:
         Xbyak::Label slow, done;
         address_to_rsi(d);
         tlb_lookup(m_l.dtlb_read, size, slow);
-        const auto at = rdx + rax;
         switch (d.op) {
-        case Op::LB: movsx(rax, byte[at]); break;
-        case Op::LBU: movzx(eax, byte[at]); break;
-        case Op::LH: movsx(rax, word[at]); break;
-        case Op::LHU: movzx(eax, word[at]); break;
-        case Op::LW: movsxd(rax, dword[at]); break;
-        case Op::LWU: mov(eax, dword[at]); break;
-        default: mov(rax, qword[at]); break;
+        case Op::LB: movsx(rax, byte[rdx]); break;
+        case Op::LBU: movzx(eax, byte[rdx]); break;
+        case Op::LH: movsx(rax, word[rdx]); break;
+        case Op::LHU: movzx(eax, word[rdx]); break;
+        case Op::LW: movsxd(rax, dword[rdx]); break;
+        case Op::LWU: mov(eax, dword[rdx]); break;
+        default: mov(rax, qword[rdx]); break;
         }
         store_rd(d.rd, rax);
         L(done);
 
         const uint64_t pc = m_pc;
-        const uint64_t info = pack_info(m_pending, d.len, d.rd);
+        const uint64_t info = pack_info(m_index, d.len, d.rd, m_count);
         auto* fn = m_l.load[which];
         m_cold.push_back([this, slow, done, pc, info, fn]() mutable {
             L(slow);
+            spill();
             mov(rdi, r12);
             mov(rdx, pc);
-            mov(ecx, static_cast<uint32_t>(info));
+            mov(rcx, info);
             call_fn(reinterpret_cast<const void*>(fn));
             leave_if_helper_says();
             jmp(done, T_NEAR);
@@ -453,25 +497,25 @@ private:
         address_to_rsi(d);
         tlb_lookup(m_l.dtlb_write, size, slow);
         mov(rcx, x(d.rs2));
-        const auto at = rdx + rax;
         switch (size) {
-        case 1: mov(byte[at], cl); break;
-        case 2: mov(word[at], cx); break;
-        case 4: mov(dword[at], ecx); break;
-        default: mov(qword[at], rcx); break;
+        case 1: mov(byte[rdx], cl); break;
+        case 2: mov(word[rdx], cx); break;
+        case 4: mov(dword[rdx], ecx); break;
+        default: mov(qword[rdx], rcx); break;
         }
         L(done);
 
         const uint64_t pc = m_pc;
-        const uint64_t info = pack_info(m_pending, d.len, 0);
+        const uint64_t info = pack_info(m_index, d.len, 0, m_count);
         auto* fn = m_l.store[which];
         const unsigned rs2 = d.rs2;
         m_cold.push_back([this, slow, done, pc, info, fn, rs2]() mutable {
             L(slow);
-            mov(rdi, r12);
             mov(rdx, x(rs2));
+            spill();
+            mov(rdi, r12);
             mov(rcx, pc);
-            mov(r8d, static_cast<uint32_t>(info));
+            mov(r8, info);
             call_fn(reinterpret_cast<const void*>(fn));
             leave_if_helper_says();
             jmp(done, T_NEAR);
@@ -483,12 +527,12 @@ private:
     {
         const uint64_t lo = pack_fields(in.d);
         const uint64_t hi = static_cast<uint32_t>(in.d.imm) | (static_cast<uint64_t>(in.raw) << 32);
+        spill();
         mov(rdi, r12);
         mov(rsi, lo);
         mov(rdx, hi);
         mov(rcx, m_pc);
-        mov(r8d, m_pending);
-        m_pending = 0;   // exec_one settles them, and counts its own instruction
+        mov(r8, pack_info(m_index, in.d.len, in.d.rd, m_count));
         call_fn(reinterpret_cast<const void*>(m_l.exec_one));
         if (ends_block(in.d.op, m_l.privileged))
             jmp(m_exit, T_NEAR);
@@ -496,10 +540,26 @@ private:
             leave_if_helper_says();
     }
 
+    // Guest registers that live in host registers while translated code runs: the stack pointer and
+    // a0-a5, the busiest in compiled RISC-V code. rbx (the register array) and r12 (the
+    // hart) are taken; rax, rcx, rdx, rsi and rdi are scratch.
+    static inline const std::array<std::pair<unsigned, Xbyak::Reg64>, 7> kMapped{{
+        {2, Xbyak::util::rbp}, {10, Xbyak::util::r14}, {11, Xbyak::util::r15},
+        {12, Xbyak::util::r8}, {13, Xbyak::util::r9}, {14, Xbyak::util::r10}, {15, Xbyak::util::r11}}};
+    // The budget lives in r13 too (a chain of blocks would otherwise wait on memory for it).
+    static inline const Xbyak::Reg64 kBudget = Xbyak::util::r13;
+
     const Layout& m_l;
+    const Translator::JumpEntry* m_jumps;   // nullptr: indirect jumps always leave
     const void* m_exit = nullptr;
+    const void* m_exit_sync = nullptr;
     uint64_t m_vpc0 = 0, m_paddr0 = 0, m_pc = 0;
-    unsigned m_pending = 0;
+    unsigned m_index = 0, m_count = 0;   // this instruction's index in the block; the block's size
+    std::array<std::unique_ptr<Xbyak::Address>, 32> m_mem64, m_mem32, m_mem16, m_mem8;
+    std::array<std::unique_ptr<Xbyak::Reg64>, 32> m_host64;
+    std::array<std::unique_ptr<Xbyak::Reg32>, 32> m_host32;
+    std::array<std::unique_ptr<Xbyak::Reg16>, 32> m_host16;
+    std::array<std::unique_ptr<Xbyak::Reg8>, 32> m_host8;
     std::vector<std::function<void()>> m_cold;
 };
 
@@ -512,12 +572,23 @@ Translator::Translator(const Layout& layout) : m_layout(layout)
     }
     m_memory = static_cast<uint8_t*>(memory);
     m_capacity = kCodeBytes;
-    m_emitter = std::make_unique<Emitter>(m_capacity, m_memory, m_layout);
+    if (m_layout.chain_across_pages)
+        m_jumps = std::make_unique<JumpEntry[]>(kJumpEntries);
+    m_emitter = std::make_unique<Emitter>(m_capacity, m_memory, m_layout, m_jumps.get());
     start();
 }
 
 Translator::~Translator()
 {
+    // A debugging aid: VIREO_JIT_DUMP=FILE writes the code buffer, to read with
+    // objdump -D -b binary -mi386:x86-64 --adjust-vma=<the address printed>.
+    if (const char* dump = std::getenv("VIREO_JIT_DUMP"); dump && m_memory) {
+        if (FILE* f = std::fopen(dump, "wb")) {
+            std::fwrite(m_memory, 1, m_emitter->getSize(), f);
+            std::fclose(f);
+            std::fprintf(stderr, "translator: code at %p written to %s\n", static_cast<void*>(m_memory), dump);
+        }
+    }
     if (std::getenv("VIREO_JIT_STATS"))
         std::fprintf(stderr, "translator: %llu blocks translated, %llu invalidations, %llu flushes, %llu entries from the dispatcher\n",
                      static_cast<unsigned long long>(m_translated), static_cast<unsigned long long>(m_invalidations),
@@ -543,6 +614,7 @@ void Translator::flush()
     m_recent.fill(nullptr);
     m_bytes.clear();
     m_linked.clear();
+    forget_jumps();
     ++m_flushes;
     start();
 }
@@ -552,6 +624,12 @@ bool Translator::nearly_full() const
     return m_emitter->getSize() + kHeadroom > m_capacity;
 }
 
+void Translator::forget_jumps()
+{
+    if (m_jumps)
+        std::fill(m_jumps.get(), m_jumps.get() + kJumpEntries, JumpEntry{});
+}
+
 void Translator::invalidate()
 {
     for (uint64_t slot : m_linked) {
@@ -559,6 +637,7 @@ void Translator::invalidate()
         words[0] = words[3];
     }
     m_linked.clear();
+    forget_jumps();
     ++m_epoch;
     ++m_invalidations;
 }

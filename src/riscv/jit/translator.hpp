@@ -8,18 +8,23 @@
 //    the end of the page or kMaxBlock instructions. It is found by (virtual pc, physical pc):
 //    the same physical code reached through another virtual address is another block, because
 //    translated code holds pc-derived constants (AUIPC, links, branch targets).
-//  - Guest registers stay in the hart's array (rbx points into it); the hart pointer is in r12.
+//  - Guest registers live in the hart's array (rbx points into it), except the busiest eight, which
+//    live in host registers from entry to exit and are stored back before any helper call; the hart
+//    pointer is in r12.
 //  - Integer, branch, load and store instructions are emitted inline. Loads and stores look up the
 //    hart's software TLB inline and call the hart's slow path on a miss, MMIO, a page-crossing
 //    access or a fault. Everything else (FP, atomics, CSRs, system instructions) calls the hart's
 //    `exec_one`, which runs the interpreter's definition of that one instruction.
-//  - Counting: a block checks at entry that the budget holds all its instructions, and adds what it
-//    ran to instret/cycle (and takes it off the budget) before each exit or helper call, so counters
-//    read by CSR instructions and the budget at an exit are exact, as in the interpreter.
+//  - Counting: a block takes all its instructions off the budget at entry (leaving at once if the
+//    budget cannot pay); a helper that leaves early gives back what did not run. instret and cycle
+//    follow the budget (the hart settles them before any helper runs and after each exit), so
+//    counters read by CSR instructions and the budget at an exit are exact, as in the interpreter.
 //  - A direct exit stores the next pc and jumps through a slot; the dispatcher patches the slot to
 //    point at the next block (chaining) when that is safe: always for flat memory, and within the
 //    same virtual and physical page for paged memory (the mapping was checked when the chain was
 //    entered, and anything that changes mappings ends a block and returns to the dispatcher).
+//  - Indirect jumps (JALR) leave to the dispatcher, except with flat memory, where they first look
+//    for their target in a small table of recently dispatched blocks.
 //  - Code changes: the hart calls invalidate() on FENCE.I (and the process VM when mappings change):
 //    every chain is undone and each block's guest bytes are compared with memory the next time the
 //    dispatcher picks it, so unchanged code (nearly all of it) is not translated again.
@@ -42,15 +47,18 @@ namespace vireo::riscv::jit {
 // set pc and the counters).
 enum Status : uint64_t { kContinue = 0, kLeave = 1 };
 
-// `info` packs what a slow path needs to finish an instruction: the number of instructions the block
-// ran before it (to settle counters), its length, and its rd.
-inline constexpr uint64_t pack_info(unsigned ran_before, unsigned len, unsigned rd)
+// `info` packs what a helper needs to finish an instruction: its index in the block (the number of
+// instructions the block ran before it), its length, its rd, and the block's size (the budget was
+// paid for the whole block at entry: a helper that leaves early gives back what did not run).
+inline constexpr uint64_t pack_info(unsigned index, unsigned len, unsigned rd, unsigned block_size)
 {
-    return ran_before | (static_cast<uint64_t>(len) << 16) | (static_cast<uint64_t>(rd) << 24);
+    return index | (static_cast<uint64_t>(len) << 16) | (static_cast<uint64_t>(rd) << 24) |
+           (static_cast<uint64_t>(block_size) << 32);
 }
-inline constexpr unsigned info_ran_before(uint64_t info) { return static_cast<unsigned>(info & 0xffff); }
+inline constexpr unsigned info_index(uint64_t info) { return static_cast<unsigned>(info & 0xffff); }
 inline constexpr unsigned info_len(uint64_t info) { return static_cast<unsigned>((info >> 16) & 0xff); }
 inline constexpr unsigned info_rd(uint64_t info) { return static_cast<unsigned>((info >> 24) & 31); }
+inline constexpr unsigned info_block_size(uint64_t info) { return static_cast<unsigned>((info >> 32) & 0xffff); }
 
 // A Decoded travels to exec_one in two registers: the fields, and imm | raw << 32.
 inline uint64_t pack_fields(const Decoded& d)
@@ -75,10 +83,10 @@ inline Decoded unpack_decoded(uint64_t fields, uint64_t imm_raw)
 
 struct Layout {
     // Byte offsets from &x[0] of the hart's fields.
-    int32_t pc = 0, budget = 0, instret = 0, cycle = 0;
+    int32_t pc = 0, budget = 0;
     int32_t dtlb_read = 0, dtlb_write = 0;   // TlbEntry* of the current data context's tables
     int32_t exit_slot = 0;                   // written by an unchained direct exit
-    // exec_one(hart, first 8 bytes of the Decoded, imm | raw << 32, pc, ran_before)
+    // exec_one(hart, pack_fields(decoded), imm | raw << 32, pc, info)
     uint64_t (*exec_one)(void*, uint64_t, uint64_t, uint64_t, uint64_t) = nullptr;
     // load(hart, vaddr, pc, info), in the order LB LH LW LD LBU LHU LWU; writes rd itself.
     std::array<uint64_t (*)(void*, uint64_t, uint64_t, uint64_t), 7> load{};
@@ -89,7 +97,7 @@ struct Layout {
 };
 
 // What the hart's TLB entries look like to translated code (checked by the hart with static_assert).
-inline constexpr unsigned kTlbEntrySize = 24, kTlbTagOffset = 0, kTlbHostOffset = 8, kTlbEntries = 256;
+inline constexpr unsigned kTlbEntrySize = 32, kTlbHostOffset = 8, kTlbFastPageOffset = 24, kTlbEntries = 256;
 
 inline constexpr unsigned kMaxBlock = 64;
 
@@ -132,8 +140,19 @@ public:
         }
         if (b->epoch != m_epoch) [[unlikely]]
             return revalidate(*b, code);
+        if (m_layout.chain_across_pages)
+            m_jumps[jump_index(vpc)] = {vpc, b->entry};
         return b;
     }
+
+    // Flat memory only: where translated code's indirect jumps look for their target without
+    // leaving (emptied by invalidate() and flush()).
+    struct JumpEntry {
+        uint64_t vpc = ~0ull;
+        const void* entry = nullptr;
+    };
+    static constexpr unsigned kJumpEntries = 4096;
+    static unsigned jump_index(uint64_t vpc) { return static_cast<unsigned>(vpc >> 1) % kJumpEntries; }
     // Translates `code` (instructions at vpc, vpc+len, ... ; at most kMaxBlock), whose bytes in
     // guest memory are `bytes`, into a new block.
     const Block* translate(uint64_t vpc, uint64_t paddr, std::span<const Instruction> code, std::span<const uint8_t> bytes);
@@ -161,6 +180,7 @@ private:
     Block* find_slow(uint64_t vpc, uint64_t paddr);
     const Block* revalidate(Block& block, const uint8_t* code);
     void start();
+    void forget_jumps();
 
     struct KeyHash {
         size_t operator()(const std::pair<uint64_t, uint64_t>& k) const { return std::hash<uint64_t>{}(k.first * 0x9e3779b97f4a7c15ull ^ k.second); }
@@ -175,6 +195,7 @@ private:
     std::deque<Block> m_blocks;
     std::unordered_map<std::pair<uint64_t, uint64_t>, Block*, KeyHash> m_index;
     std::array<Block*, 8192> m_recent{};
+    std::unique_ptr<JumpEntry[]> m_jumps;
     std::vector<uint8_t> m_bytes;      // guest code of every block, to check it after invalidate()
     std::vector<uint64_t> m_linked;    // slots pointing at another block since the last invalidate()
     uint32_t m_epoch = 0;
