@@ -317,6 +317,33 @@ TEST(CliRunCommand, BareConfigCarriesTheOptions)
     EXPECT_TRUE(config.trace);
 }
 
+// Both system machines get their virtio devices from the same translation of the options.
+TEST(CliRunCommand, DeviceSetCarriesDisksSharesAndNetwork)
+{
+    auto devices = device_set_config(run_options({"--disk", "a.img", "--disk", "b.qcow2,ro,format=qcow2", "--share",
+                                                  "/srv/data:data", "--net", "user,hostfwd=tcp::2222-:22"}));
+    ASSERT_EQ(devices.disks.size(), 2u);
+    EXPECT_EQ(devices.disks[0].path, "a.img");
+    EXPECT_EQ(devices.disks[0].access, virtio::Block::Access::ReadWrite);
+    EXPECT_EQ(devices.disks[0].format, disk::Format::Raw);
+    EXPECT_EQ(devices.disks[1].access, virtio::Block::Access::ReadOnly);
+    EXPECT_EQ(devices.disks[1].format, disk::Format::Qcow2);
+    ASSERT_EQ(devices.shares.size(), 1u);
+    EXPECT_EQ(devices.shares[0].host_dir, "/srv/data");
+    EXPECT_EQ(devices.shares[0].tag, "data");
+    ASSERT_TRUE(devices.net);
+    EXPECT_EQ(devices.net->backend, virtio::NetConfig::Backend::User);
+    ASSERT_EQ(devices.net->forwards.size(), 1u);
+    EXPECT_EQ(devices.net->forwards[0].host_port, 2222);
+    EXPECT_EQ(devices.net->forwards[0].guest_port, 22);
+
+    auto tap = device_set_config(run_options({"--net", "tap=tap0"}));
+    ASSERT_TRUE(tap.net);
+    EXPECT_EQ(tap.net->backend, virtio::NetConfig::Backend::Tap);
+    EXPECT_EQ(tap.net->tap_name, "tap0");
+    EXPECT_FALSE(device_set_config(run_options({})).net);
+}
+
 TEST(CliRunCommand, ExitStatusFromBareOutcome)
 {
     using Kind = machine::BareOutcome::Kind;
