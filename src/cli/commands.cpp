@@ -90,8 +90,14 @@ virtio::DeviceSetConfig device_set_config(const RunOptions& options)
         virtio::NetConfig net;
         net.backend = options.net->mode == NetOption::Mode::Tap ? virtio::NetConfig::Backend::Tap : virtio::NetConfig::Backend::User;
         net.tap_name = options.net->tap_name;
-        for (const auto& f : options.net->forwards)
-            net.forwards.push_back({f.host_port, f.guest_port});
+        for (const auto& f : options.net->forwards) {
+            virtio::net::PortForward forward{f.host_port, f.guest_port};
+            if (f.protocol == PortForward::Protocol::Udp)
+                forward.protocol = virtio::net::PortForward::Protocol::Udp;
+            if (!f.host_address.empty())
+                forward.host_address = f.host_address;
+            net.forwards.push_back(forward);
+        }
         devices.net = net;
     }
     return devices;
