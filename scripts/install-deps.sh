@@ -10,7 +10,7 @@ PACKAGES=(
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
   qemu-system-misc qemu-user opensbi
   libfdt-dev device-tree-compiler
-  e2fsprogs bc zlib1g-dev
+  e2fsprogs bc cpio zlib1g-dev
   libslirp-dev qemu-utils
   libxbyak-dev libseccomp-dev clang-14
 )

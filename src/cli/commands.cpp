@@ -77,6 +77,33 @@ bool exists(const std::string& path)
 }
 }  // namespace
 
+virtio::DeviceSetConfig device_set_config(const RunOptions& options)
+{
+    virtio::DeviceSetConfig devices;
+    for (const auto& disk : options.disks)
+        devices.disks.push_back({disk.path,
+                                 disk.access == DiskOption::Access::ReadOnly ? virtio::Block::Access::ReadOnly
+                                                                             : virtio::Block::Access::ReadWrite,
+                                 disk.format == DiskOption::Format::Qcow2 ? disk::Format::Qcow2 : disk::Format::Raw});
+    for (const auto& share : options.shares)
+        devices.shares.push_back({share.host_dir, share.tag});
+    if (options.net) {
+        virtio::NetConfig net;
+        net.backend = options.net->mode == NetOption::Mode::Tap ? virtio::NetConfig::Backend::Tap : virtio::NetConfig::Backend::User;
+        net.tap_name = options.net->tap_name;
+        for (const auto& f : options.net->forwards) {
+            virtio::net::PortForward forward{f.host_port, f.guest_port};
+            if (f.protocol == PortForward::Protocol::Udp)
+                forward.protocol = virtio::net::PortForward::Protocol::Udp;
+            if (!f.host_address.empty())
+                forward.host_address = f.host_address;
+            net.forwards.push_back(forward);
+        }
+        devices.net = net;
+    }
+    return devices;
+}
+
 machine::VirtConfig virt_config(const RunOptions& options)
 {
     machine::VirtConfig config;
@@ -98,19 +125,7 @@ machine::VirtConfig virt_config(const RunOptions& options)
         config.kernel = dir + "/Image";
         config.initrd = options.initrd.value_or(dir + "/initramfs.cpio.gz");
     }
-    for (const auto& disk : options.disks)
-        config.disks.push_back({disk.path, disk.access == DiskOption::Access::ReadOnly,
-                                disk.format == DiskOption::Format::Qcow2 ? disk::Format::Qcow2 : disk::Format::Raw});
-    for (const auto& share : options.shares)
-        config.shares.push_back({share.host_dir, share.tag});
-    if (options.net) {
-        machine::VirtNet net;
-        net.mode = options.net->mode == NetOption::Mode::Tap ? machine::VirtNet::Mode::Tap : machine::VirtNet::Mode::User;
-        net.tap_name = options.net->tap_name;
-        for (const auto& f : options.net->forwards)
-            net.forwards.push_back({f.host_port, f.guest_port});
-        config.net = net;
-    }
+    config.devices = device_set_config(options);
     return config;
 }
 
@@ -143,10 +158,6 @@ Outcome run(const RunOptions& options)
         // The x86-64 machine on /dev/kvm (src/kvm/kvm.hpp).
         if (options.arch != Arch::X86_64)
             return {EXIT_USAGE, "run: --accel kvm runs x86_64 guests: add --arch x86_64"};
-        if (options.net)
-            return not_implemented("run: --net with --accel kvm");
-        if (!options.shares.empty())
-            return not_implemented("run: --share with --accel kvm");
         if (options.firmware || options.no_firmware)
             return {EXIT_USAGE, "run: --firmware is for riscv64; an x86_64 guest boots its --kernel directly"};
         if (options.max_instructions)
@@ -162,9 +173,7 @@ Outcome run(const RunOptions& options)
         config.mem_size = options.mem_size;
         config.cpus = options.cpus;
         config.timeout_seconds = options.timeout_seconds;
-        for (const auto& disk : options.disks)
-            config.disks.push_back({disk.path, disk.access == DiskOption::Access::ReadOnly,
-                                    disk.format == DiskOption::Format::Qcow2 ? disk::Format::Qcow2 : disk::Format::Raw});
+        config.devices = device_set_config(options);
         auto result = kvm::run(config);
         if (!result.ok())
             return {EXIT_USAGE, result.error().text()};

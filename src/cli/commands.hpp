@@ -23,6 +23,9 @@ Outcome run(const RunOptions& options);
 // `vireo exec`: one riscv64 Linux program in the sandbox.
 Outcome exec(const ExecOptions& options);
 
+// The virtio devices (--disk, --share, --net) both system machines build, in virtio's terms.
+virtio::DeviceSetConfig device_set_config(const RunOptions& options);
+
 // The configuration `run --bare` hands to the bare machine.
 machine::BareConfig bare_config(const RunOptions& options);
 

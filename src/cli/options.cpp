@@ -1,5 +1,7 @@
 #include "cli/options.hpp"
 
+#include <arpa/inet.h>
+
 #include <cerrno>
 #include <cstdlib>
 
@@ -54,10 +56,11 @@ What to boot:
 Devices (virtio):
   --disk FILE[,ro][,format=raw|qcow2]
                             add a disk; repeatable (default: read-write, raw)
-  --net user[,hostfwd=tcp::H-:G] | tap=NAME
+  --net user[,hostfwd=[tcp|udp]:[ADDRESS]:H-:G] | tap=NAME
                             add a network card: 'user' networking, where each hostfwd
-                            forwards host TCP port H to guest port G, or the host's tap
-                            interface NAME (default: no network)
+                            forwards host TCP or UDP port H on ADDRESS (default: 127.0.0.1)
+                            to guest port G, or the host's tap interface NAME (default: no
+                            network)
   --share HOSTDIR:TAG       share the host folder HOSTDIR with the guest, which mounts it by
                             the tag TAG (virtio-9p); repeatable
 
@@ -308,11 +311,50 @@ Result<uint16_t> parse_port(const OptionParser& parser, const std::string& value
     return static_cast<uint16_t>(n.value());
 }
 
-// --net user[,hostfwd=tcp::H-:G]... | tap=NAME
+// One hostfwd=[tcp|udp]:[ADDRESS]:H-:G setting (QEMU's syntax, less the guest address: the guest
+// is always 10.0.2.15). An empty protocol is tcp; an empty address is the default (127.0.0.1).
+Result<PortForward> parse_forward(const OptionParser& parser, const std::string& value, const std::string& setting)
+{
+    const std::string prefix = "hostfwd=";
+    const auto wrong = [&] {
+        return parser.usage("unknown --net setting '" + setting + "' in '" + value + "'; expected hostfwd=[tcp|udp]:[ADDRESS]:H-:G");
+    };
+    const size_t protocol_end = setting.find(':');
+    const size_t dash = setting.find('-');
+    if (setting.rfind(prefix, 0) != 0 || protocol_end == std::string::npos || dash == std::string::npos || dash < protocol_end)
+        return wrong();
+    PortForward forward;
+    const std::string protocol = setting.substr(prefix.size(), protocol_end - prefix.size());
+    if (protocol == "udp")
+        forward.protocol = PortForward::Protocol::Udp;
+    else if (protocol != "tcp" && !protocol.empty())
+        return parser.usage("unknown protocol '" + protocol + "' in --net '" + value + "'; expected tcp or udp");
+    // The host side, ADDRESS:H, between the protocol's colon and the dash.
+    const std::string host = setting.substr(protocol_end + 1, dash - protocol_end - 1);
+    const size_t port_colon = host.rfind(':');
+    if (port_colon == std::string::npos)
+        return wrong();
+    forward.host_address = host.substr(0, port_colon);
+    in_addr address{};
+    if (!forward.host_address.empty() && ::inet_pton(AF_INET, forward.host_address.c_str(), &address) != 1)
+        return parser.usage("bad host address '" + forward.host_address + "' in --net '" + value +
+                            "'; expected an IPv4 address such as 127.0.0.1");
+    forward.host_port = TRY(parse_port(parser, value, host.substr(port_colon + 1)));
+    // The guest side, :G.
+    const std::string guest = setting.substr(dash + 1);
+    if (guest.empty() || guest[0] != ':')
+        return parser.usage("a guest address in --net '" + value + "' is not supported (the guest is 10.0.2.15); "
+                            "write hostfwd=" + (protocol.empty() ? std::string("tcp") : protocol) + ":" +
+                            forward.host_address + ":" + host.substr(port_colon + 1) + "-:GUESTPORT");
+    forward.guest_port = TRY(parse_port(parser, value, guest.substr(1)));
+    return forward;
+}
+
+// --net user[,hostfwd=...]... | tap=NAME
 Result<NetOption> parse_net(const OptionParser& parser, const std::string& value)
 {
     NetOption net;
-    const std::string expected = "user[,hostfwd=tcp::H-:G] or tap=NAME";
+    const std::string expected = "user[,hostfwd=[tcp|udp]:[ADDRESS]:H-:G] or tap=NAME";
     if (value.rfind("tap=", 0) == 0) {
         net.mode = NetOption::Mode::Tap;
         net.tap_name = value.substr(4);
@@ -327,14 +369,7 @@ Result<NetOption> parse_net(const OptionParser& parser, const std::string& value
     while (comma != std::string::npos) {
         size_t next = value.find(',', comma + 1);
         std::string setting = value.substr(comma + 1, next == std::string::npos ? std::string::npos : next - comma - 1);
-        const std::string prefix = "hostfwd=tcp::";
-        size_t dash = setting.find("-:");
-        if (setting.rfind(prefix, 0) != 0 || dash == std::string::npos)
-            return parser.usage("unknown --net setting '" + setting + "' in '" + value + "'; expected hostfwd=tcp::H-:G");
-        PortForward forward;
-        forward.host_port = TRY(parse_port(parser, value, setting.substr(prefix.size(), dash - prefix.size())));
-        forward.guest_port = TRY(parse_port(parser, value, setting.substr(dash + 2)));
-        net.forwards.push_back(forward);
+        net.forwards.push_back(TRY(parse_forward(parser, value, setting)));
         comma = next;
     }
     return net;

@@ -32,15 +32,19 @@ struct DiskOption {
     Format format = Format::Raw;
 };
 
+// hostfwd=PROTOCOL:[ADDRESS]:H-:G
 struct PortForward {
+    enum class Protocol { Tcp, Udp };
     uint16_t host_port = 0;
     uint16_t guest_port = 0;
+    Protocol protocol = Protocol::Tcp;
+    std::string host_address;            // dotted IPv4 (checked); empty: the default, 127.0.0.1
 };
 
 struct NetOption {
     enum class Mode { User, Tap };
     Mode mode = Mode::User;
-    std::vector<PortForward> forwards;   // User: hostfwd=tcp::H-:G, in order given
+    std::vector<PortForward> forwards;   // User: hostfwd=..., in order given
     std::string tap_name;                // Tap: the host interface
 };
 

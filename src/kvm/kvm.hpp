@@ -5,9 +5,9 @@
 // - RAM from 0 (up to 3 GiB), registered as one KVM memory slot backed by memory::GuestMemory;
 // - the in-kernel PIC, IOAPIC, local APICs and PIT (KVM_CREATE_IRQCHIP, KVM_CREATE_PIT2);
 // - COM1 (a 16550 at port 0x3f8, IRQ 4) on the terminal; an i8042 stub whose reset ends the run;
-// - the same virtio-mmio devices as the RISC-V machine (disks, rng, console) at 0xd000_0000,
-//   declared on the kernel command line (virtio_mmio.device=4K@0xd0000000:5) and in the ACPI DSDT,
-//   interrupting through KVM_IRQ_LINE;
+// - the same virtio-mmio devices as the RISC-V machine (disks, rng, console, 9p shares, net; built
+//   by virtio/device_set.hpp) at 0xd000_0000, declared on the kernel command line
+//   (virtio_mmio.device=4K@0xd0000000:5) and in the ACPI DSDT, interrupting through KVM_IRQ_LINE;
 // - ACPI tables (MADT for SMP, hardware-reduced FADT with S5 power-off) and an MP table;
 // - one host thread per vCPU; device accesses are serialized by one lock.
 // See layout.hpp for the memory map and boot.hpp for the kernel formats.
@@ -24,16 +24,10 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "disk/disk.hpp"
 #include "kvm/boot.hpp"
+#include "virtio/device_set.hpp"
 
 namespace vireo::kvm {
-
-struct Disk {
-    std::string path;
-    bool read_only = false;
-    disk::Format format = disk::Format::Raw;  // as the user says; never guessed (disk.hpp)
-};
 
 struct Config {
     std::string kernel;              // bzImage or ELF vmlinux; or a raw image with `raw` set
@@ -41,7 +35,7 @@ struct Config {
     std::string append;              // kernel command line; Vireo appends the virtio_mmio.device= entries
     uint64_t mem_size = 256ull << 20;
     unsigned cpus = 1;
-    std::vector<Disk> disks;
+    virtio::DeviceSetConfig devices; // disks, shares, network card (virtio/device_set.hpp)
     double timeout_seconds = 0;      // 0 = no limit
 
     // A raw image entered in the given CPU mode instead of a Linux kernel (test payloads).

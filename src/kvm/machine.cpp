@@ -199,21 +199,14 @@ Result<void> Machine::wire()
     TRY(m_pio.map(layout::kI8042, 5, m_i8042, "i8042"));
     TRY(m_pio.map(layout::kAcpiSleep, 2, m_acpi_sleep, "ACPI sleep registers"));
 
-    // Virtio slots in the RISC-V machine's order: the disks (vda, vdb, ...), rng, console.
-    for (const auto& disk : m_config.disks) {
-        virtio::Block::Options options;
-        options.access = disk.read_only ? virtio::Block::Access::ReadOnly : virtio::Block::Access::ReadWrite;
-        options.format = disk.format;
-        auto block = TRY(virtio::Block::open(disk.path, options));
-        TRY(add_virtio(std::move(block), "virtio-blk " + disk.path));
-    }
-    TRY(add_virtio(std::make_unique<virtio::Rng>(), "virtio-rng"));
-    auto console = std::make_unique<virtio::Console>([this](std::span<const uint8_t> bytes) {
-        for (uint8_t c : bytes)
-            console_output(c);
-    });
-    m_virtio_console = console.get();
-    TRY(add_virtio(std::move(console), "virtio-console"));
+    // The virtio slots, in the RISC-V machine's order (virtio/device_set.hpp).
+    m_virtio_console = TRY(virtio::add_standard_devices(
+        m_config.devices,
+        [this](std::span<const uint8_t> bytes) {
+            for (uint8_t c : bytes)
+                console_output(c);
+        },
+        [this](std::unique_ptr<virtio::Device> device, const std::string& name) { return add_virtio(std::move(device), name); }));
     return {};
 }
 

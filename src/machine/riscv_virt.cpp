@@ -21,10 +21,6 @@
 #include "machine/test_device.hpp"
 #include "memory/guest_memory.hpp"
 #include "riscv/hart_impl.hpp"
-#include "virtio/devices/net/net.hpp"
-#include "virtio/devices/net/slirp.hpp"
-#include "virtio/devices/net/tap.hpp"
-#include "virtio/devices/p9/p9.hpp"
 #include "virtio/virtio.hpp"
 
 namespace vireo::machine {
@@ -294,46 +290,11 @@ private:
         for (unsigned i = 0; i < m_config.cpus; ++i)
             m_harts.push_back(std::make_unique<VirtHart>(m_env, i));
 
-        // Virtio slots in order: the disks (so --disk order is vda, vdb, ...), then rng, then
-        // a console (hvc0) that shares the terminal with the UART, then the shared folders and
-        // the network card.
-        for (const auto& disk : m_config.disks) {
-            virtio::Block::Options options;
-            options.access = disk.read_only ? virtio::Block::Access::ReadOnly : virtio::Block::Access::ReadWrite;
-            options.format = disk.format;
-            auto block = TRY(virtio::Block::open(disk.path, options));
-            TRY(add_virtio(std::move(block), "virtio-blk " + disk.path));
-        }
-        TRY(add_virtio(std::make_unique<virtio::Rng>(), "virtio-rng"));
-        auto console = std::make_unique<virtio::Console>(
-            [this](std::span<const uint8_t> bytes) { for (uint8_t c : bytes) console_output(c); });
-        m_virtio_console = console.get();
-        TRY(add_virtio(std::move(console), "virtio-console"));
-        // Then the shared folders (virtio-9p), in --share order.
-        for (const auto& share : m_config.shares) {
-            auto p9 = TRY(virtio::P9::create(share.host_dir, share.tag));
-            TRY(add_virtio(std::move(p9), "virtio-9p " + share.tag));
-        }
-        // Then the network card.
-        if (m_config.net) {
-            auto net = TRY(make_network(*m_config.net));
-            TRY(add_virtio(std::move(net), "virtio-net"));
-        }
+        // The virtio slots (virtio/device_set.hpp); the console shares the terminal with the UART.
+        m_virtio_console = TRY(virtio::add_standard_devices(
+            m_config.devices, [this](std::span<const uint8_t> bytes) { for (uint8_t c : bytes) console_output(c); },
+            [this](std::unique_ptr<virtio::Device> device, const std::string& name) { return add_virtio(std::move(device), name); }));
         return {};
-    }
-
-    static Result<std::unique_ptr<virtio::Device>> make_network(const VirtNet& net)
-    {
-        std::unique_ptr<virtio::net::Backend> backend;
-        if (net.mode == VirtNet::Mode::Tap) {
-            backend = TRY(virtio::net::TapBackend::open(net.tap_name));
-        } else {
-            std::vector<virtio::net::PortForward> forwards;
-            for (const auto& f : net.forwards)
-                forwards.push_back({f.host_port, f.guest_port});
-            backend = TRY(virtio::net::SlirpBackend::create(forwards));
-        }
-        return std::unique_ptr<virtio::Device>(std::make_unique<virtio::Net>(std::move(backend)));
     }
 
     Result<void> add_virtio(std::unique_ptr<virtio::Device> device, const std::string& name)

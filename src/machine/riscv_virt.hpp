@@ -14,38 +14,13 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/result.hpp"
-#include "disk/disk.hpp"
+#include "virtio/device_set.hpp"
 
 namespace vireo::machine {
-
-struct VirtDisk {
-    std::string path;
-    bool read_only = false;
-    disk::Format format = disk::Format::Raw;  // as the user said: never guessed
-};
-
-// A host folder shared with the guest over virtio-9p, mounted by its tag.
-struct VirtShare {
-    std::string host_dir;
-    std::string tag;
-};
-
-// A network card (virtio-net): user-mode networking (libslirp; forwards listen on the host's
-// 127.0.0.1) or a host tap interface.
-struct VirtNet {
-    enum class Mode { User, Tap } mode = Mode::User;
-    struct Forward {
-        uint16_t host_port = 0;
-        uint16_t guest_port = 0;
-    };
-    std::vector<Forward> forwards;  // User: TCP host port -> guest port
-    std::string tap_name;           // Tap
-};
 
 struct VirtConfig {
     std::string kernel;              // Linux Image (or an ELF)
@@ -54,9 +29,7 @@ struct VirtConfig {
     std::string firmware;            // M-mode firmware; empty = Debian's OpenSBI fw_jump
     uint64_t mem_size = 256ull << 20;
     unsigned cpus = 1;
-    std::vector<VirtDisk> disks;
-    std::vector<VirtShare> shares;
-    std::optional<VirtNet> net;
+    virtio::DeviceSetConfig devices; // disks, shares, network card (virtio/device_set.hpp)
     uint64_t max_instructions = 0;   // 0 = no limit
     double timeout_seconds = 0;      // 0 = no limit
 };

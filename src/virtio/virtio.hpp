@@ -6,7 +6,10 @@
 //   bounds-checked byte streams over its readable and writable buffers.
 // - Device, ActiveContext, Interrupt (device.hpp): the transport-agnostic device interface.
 // - MmioTransport (mmio_transport.hpp): virtio-mmio version 2 as a bus::MmioDevice.
-// - Devices, one folder each: Console (virtio-console), Block (virtio-blk), Rng (virtio-rng).
+// - Devices, one folder each: Console (virtio-console), Block (virtio-blk), Rng (virtio-rng),
+//   Net (virtio-net), P9 (virtio-9p).
+// - add_standard_devices (device_set.hpp): the set a system machine builds from the user's
+//   options, handed one by one to the machine's own "attach behind virtio-mmio" callback.
 //
 // Nothing here knows whether the guest runs in the emulator or under KVM: devices see guest memory
 // and an interrupt, nothing else. The guest is hostile: every guest-caused fault ends as
@@ -15,6 +18,7 @@
 
 #include "virtio/chain.hpp"
 #include "virtio/device.hpp"
+#include "virtio/device_set.hpp"
 #include "virtio/devices/block/block.hpp"
 #include "virtio/devices/console/console.hpp"
 #include "virtio/devices/rng/rng.hpp"

@@ -4,8 +4,8 @@
 //
 // What they cover: the three entry modes (real mode; 32-bit protected mode through the PVH note;
 // 64-bit long mode through both an ELF and a bzImage), port I/O exits (COM1, string I/O), MMIO
-// exits routed to the virtio-mmio transports (register reads; a full transmit-queue round trip
-// through the virtio-console), memory slots (patterns the host wrote are read by the guest, and
+// exits routed to the virtio-mmio transports (every slot's registers, with a disk, a 9p share and a
+// network card; a full transmit-queue round trip through the virtio-console), memory slots (patterns the host wrote are read by the guest, and
 // the virtqueue the guest wrote is read by the host), interrupts (in-kernel PIC and PIT; COM1's
 // IRQ 4 through KVM_IRQ_LINE), several vCPUs started by INIT/SIPI, each on its own thread, and
 // every way a run ends: i8042 reset, ACPI S5, triple fault, timeout, Ctrl-A X, hostile guests.
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -187,6 +188,40 @@ TEST(KvmPayload, PvhEntryStartInfoAndVirtioRegisters)
     EXPECT_NE(out.find("pvh: done\n"), std::string::npos) << out;
 }
 
+// Issue 6: the KVM machine has the emulator's whole virtio set, declared on the kernel command
+// line. With a disk, a shared folder and a network card: slots 0-4 are virtio-blk (ID 2), rng (4),
+// console (3), 9p (9, with the mount tag in its configuration space) and net (1, with QEMU's MAC
+// 52:54:00:12:34:56 and the link up); slot 5 is empty and reads all ones.
+TEST(KvmPayload, ShareAndNetworkCardAreInTheirSlotsAndOnTheCommandLine)
+{
+    REQUIRE_KVM();
+    TempFile disk("disk", std::string(1 << 20, '\0'));
+    std::string share = ::testing::TempDir() + "vireo-kvm-share-XXXXXX";
+    ASSERT_NE(::mkdtemp(share.data()), nullptr);
+    auto run = run_vireo(kvm_args(VIREO_KVM_PVH32, {"--append", "devices-test", "--disk", disk.path() + ",ro",
+                                                    "--share", share + ":hostshare", "--net", "user"}));
+    ::rmdir(share.c_str());
+    ASSERT_FALSE(run.timed_out) << run.out;
+    EXPECT_EQ(run.status, 0) << run.err << run.out;
+    const std::string& out = run.out;
+    EXPECT_NE(out.find("pvh: cmdline=devices-test virtio_mmio.device=4K@0xd0000000:5 virtio_mmio.device=4K@0xd0001000:6 "
+                       "virtio_mmio.device=4K@0xd0002000:7 virtio_mmio.device=4K@0xd0003000:8 "
+                       "virtio_mmio.device=4K@0xd0004000:9\n"), std::string::npos) << out;
+    const char* slots[] = {
+        "pvh: virtio slot 0 magic/version/device/vendor=0x74726976 0x00000002 0x00000002 0x4f524956\n",
+        "pvh: virtio slot 1 magic/version/device/vendor=0x74726976 0x00000002 0x00000004 0x4f524956\n",
+        "pvh: virtio slot 2 magic/version/device/vendor=0x74726976 0x00000002 0x00000003 0x4f524956\n",
+        "pvh: virtio slot 3 magic/version/device/vendor=0x74726976 0x00000002 0x00000009 0x4f524956\n"
+        "pvh:   9p tag=hostshare\n",
+        "pvh: virtio slot 4 magic/version/device/vendor=0x74726976 0x00000002 0x00000001 0x4f524956\n"
+        "pvh:   net config=0x12005452 0x00015634\n",
+        "pvh: virtio slot 5 magic/version/device/vendor=0xffffffff 0xffffffff 0xffffffff 0xffffffff\n",
+    };
+    for (const char* slot : slots)
+        EXPECT_NE(out.find(slot), std::string::npos) << "missing: " << slot << "in:\n" << out;
+    EXPECT_NE(out.find("pvh: done\n"), std::string::npos) << out;
+}
+
 // --cpus N: the boot vCPU starts the others with INIT/SIPI; each, on its own host thread, reports
 // the APIC ID it reads from CPUID (which the machine set to its index).
 TEST(KvmPayload, VcpusStartedBySipiEachReportTheirId)
@@ -325,5 +360,6 @@ INSTANTIATE_TEST_SUITE_P(
                        "the kernel needs RAM up to 0x1100000 (17 MiB) but the guest has 8 MiB", true},
         SetupErrorCase{"MissingInitrd", kvm_args(VIREO_KVM_PVH32, {"--initrd", "/nonexistent/initrd"}), {},
                        "/nonexistent/initrd: No such file", true},
-        SetupErrorCase{"MissingDisk", kvm_args(VIREO_KVM_PVH32, {"--disk", "/nonexistent/disk.img"}), {}, "/nonexistent/disk.img", true}),
+        SetupErrorCase{"MissingDisk", kvm_args(VIREO_KVM_PVH32, {"--disk", "/nonexistent/disk.img"}), {}, "/nonexistent/disk.img", true},
+        SetupErrorCase{"MissingShare", kvm_args(VIREO_KVM_PVH32, {"--share", "/nonexistent/folder:tag"}), {}, "/nonexistent/folder", true}),
     [](const auto& param_info) { return std::string(param_info.param.name); });

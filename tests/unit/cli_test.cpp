@@ -248,6 +248,42 @@ TEST(CliRun, BadChoices)
     EXPECT_NE(error_of({"run", "--bare", ""}).find("bad value"), std::string::npos);
 }
 
+// hostfwd=[tcp|udp]:[ADDRESS]:H-:G, as QEMU writes it (less the guest address).
+TEST(CliRun, HostForwardsWithProtocolAndAddress)
+{
+    RunOptions run = run_options({"--net", "user,hostfwd=tcp::2222-:22,hostfwd=udp::5353-:53,"
+                                           "hostfwd=tcp:127.0.0.2:8080-:80,hostfwd=udp:0.0.0.0:6000-:6001,hostfwd=:127.0.0.3:7-:7"});
+    ASSERT_TRUE(run.net);
+    const auto& f = run.net->forwards;
+    ASSERT_EQ(f.size(), 5u);
+    EXPECT_EQ(f[0].protocol, PortForward::Protocol::Tcp);
+    EXPECT_EQ(f[0].host_address, "");
+    EXPECT_EQ(f[1].protocol, PortForward::Protocol::Udp);
+    EXPECT_EQ(f[1].host_port, 5353);
+    EXPECT_EQ(f[1].guest_port, 53);
+    EXPECT_EQ(f[2].protocol, PortForward::Protocol::Tcp);
+    EXPECT_EQ(f[2].host_address, "127.0.0.2");
+    EXPECT_EQ(f[2].host_port, 8080);
+    EXPECT_EQ(f[2].guest_port, 80);
+    EXPECT_EQ(f[3].protocol, PortForward::Protocol::Udp);
+    EXPECT_EQ(f[3].host_address, "0.0.0.0");
+    EXPECT_EQ(f[3].guest_port, 6001);
+    EXPECT_EQ(f[4].protocol, PortForward::Protocol::Tcp) << "an empty protocol is tcp, as in QEMU";
+    EXPECT_EQ(f[4].host_address, "127.0.0.3");
+
+    // To the device set: the protocol and the address, 127.0.0.1 where none was given.
+    auto devices = device_set_config(run);
+    ASSERT_TRUE(devices.net);
+    const auto& d = devices.net->forwards;
+    ASSERT_EQ(d.size(), 5u);
+    EXPECT_EQ(d[0].host_address, "127.0.0.1");
+    EXPECT_EQ(d[0].protocol, virtio::net::PortForward::Protocol::Tcp);
+    EXPECT_EQ(d[1].protocol, virtio::net::PortForward::Protocol::Udp);
+    EXPECT_EQ(d[2].host_address, "127.0.0.2");
+    EXPECT_EQ(d[3].host_address, "0.0.0.0");
+    EXPECT_EQ(d[3].protocol, virtio::net::PortForward::Protocol::Udp);
+}
+
 TEST(CliRun, BadDeviceSpecs)
 {
     EXPECT_EQ(error_of({"run", "--disk", "a.img,rw"}),
@@ -255,7 +291,12 @@ TEST(CliRun, BadDeviceSpecs)
     EXPECT_NE(error_of({"run", "--disk", "a.img,format=vmdk"}).find("unknown --disk setting"), std::string::npos);
     EXPECT_NE(error_of({"run", "--disk", ",ro"}).find("bad value"), std::string::npos);
     EXPECT_NE(error_of({"run", "--net", "bridge"}).find("bad value"), std::string::npos);
-    EXPECT_NE(error_of({"run", "--net", "user,hostfwd=udp::53-:53"}).find("unknown --net setting"), std::string::npos);
+    EXPECT_NE(error_of({"run", "--net", "user,hostfwd=sctp::53-:53"}).find("unknown protocol 'sctp'"), std::string::npos);
+    EXPECT_NE(error_of({"run", "--net", "user,hostfwd=tcp:999.0.0.1:80-:80"}).find("bad host address '999.0.0.1'"), std::string::npos);
+    EXPECT_NE(error_of({"run", "--net", "user,hostfwd=tcp:localhost:80-:80"}).find("bad host address 'localhost'"), std::string::npos);
+    EXPECT_NE(error_of({"run", "--net", "user,hostfwd=tcp:127.0.0.1:80-10.0.2.15:80"}).find("a guest address"), std::string::npos);
+    EXPECT_NE(error_of({"run", "--net", "user,hostfwd=tcp:80-:80"}).find("unknown --net setting"), std::string::npos);
+    EXPECT_NE(error_of({"run", "--net", "user,hostfwd=tcp::80"}).find("unknown --net setting"), std::string::npos);
     EXPECT_NE(error_of({"run", "--net", "user,hostfwd=tcp::0-:22"}).find("bad port '0'"), std::string::npos);
     EXPECT_NE(error_of({"run", "--net", "user,hostfwd=tcp::2222-:65536"}).find("bad port '65536'"), std::string::npos);
     EXPECT_NE(error_of({"run", "--net", "user,"}).find("unknown --net setting"), std::string::npos);
@@ -315,6 +356,33 @@ TEST(CliRunCommand, BareConfigCarriesTheOptions)
     EXPECT_EQ(config.max_instructions, 77u);
     EXPECT_EQ(config.timeout_seconds, 1.5);
     EXPECT_TRUE(config.trace);
+}
+
+// Both system machines get their virtio devices from the same translation of the options.
+TEST(CliRunCommand, DeviceSetCarriesDisksSharesAndNetwork)
+{
+    auto devices = device_set_config(run_options({"--disk", "a.img", "--disk", "b.qcow2,ro,format=qcow2", "--share",
+                                                  "/srv/data:data", "--net", "user,hostfwd=tcp::2222-:22"}));
+    ASSERT_EQ(devices.disks.size(), 2u);
+    EXPECT_EQ(devices.disks[0].path, "a.img");
+    EXPECT_EQ(devices.disks[0].access, virtio::Block::Access::ReadWrite);
+    EXPECT_EQ(devices.disks[0].format, disk::Format::Raw);
+    EXPECT_EQ(devices.disks[1].access, virtio::Block::Access::ReadOnly);
+    EXPECT_EQ(devices.disks[1].format, disk::Format::Qcow2);
+    ASSERT_EQ(devices.shares.size(), 1u);
+    EXPECT_EQ(devices.shares[0].host_dir, "/srv/data");
+    EXPECT_EQ(devices.shares[0].tag, "data");
+    ASSERT_TRUE(devices.net);
+    EXPECT_EQ(devices.net->backend, virtio::NetConfig::Backend::User);
+    ASSERT_EQ(devices.net->forwards.size(), 1u);
+    EXPECT_EQ(devices.net->forwards[0].host_port, 2222);
+    EXPECT_EQ(devices.net->forwards[0].guest_port, 22);
+
+    auto tap = device_set_config(run_options({"--net", "tap=tap0"}));
+    ASSERT_TRUE(tap.net);
+    EXPECT_EQ(tap.net->backend, virtio::NetConfig::Backend::Tap);
+    EXPECT_EQ(tap.net->tap_name, "tap0");
+    EXPECT_FALSE(device_set_config(run_options({})).net);
 }
 
 TEST(CliRunCommand, ExitStatusFromBareOutcome)

@@ -4,7 +4,8 @@
 #
 # It reports over COM1 ("pvh: ..."): the start_info magic, the command line, the memory map
 # entries, the initrd module (checked against the test's pattern: byte i = (i * 7 + 3) mod 256),
-# the registers of virtio-mmio slot 0 (MMIO exits), and, when the command line says "cpus=N",
+# the registers of every virtio-mmio slot and what a 9p or net device has in its configuration
+# space (MMIO exits), and, when the command line says "cpus=N",
 # starts the other N-1 vCPUs with INIT/SIPI through the local APIC: each runs a real-mode
 # trampoline that reads its APIC ID with CPUID and reports "pvh: cpu K up" under a spinlock.
 # Then it resets through the i8042.
@@ -77,22 +78,7 @@ pvh_entry:
         call    puts
 5:      call    newline
 
-        # virtio-mmio slot 0: MagicValue, Version, DeviceID, VendorID.
-        mov     $msg_virtio, %esi
-        call    puts
-        mov     $0xd0000000, %ebx
-        mov     0x000(%ebx), %eax
-        call    print_hex
-        call    space
-        mov     0x004(%ebx), %eax
-        call    print_hex
-        call    space
-        mov     0x008(%ebx), %eax
-        call    print_hex
-        call    space
-        mov     0x00c(%ebx), %eax
-        call    print_hex
-        call    newline
+        call    virtio_slots
 
         # An address no device answers reads as all ones.
         mov     $msg_unmapped, %esi
@@ -159,6 +145,60 @@ start_aps:
         call    newline
 9:      ret
 
+# Every virtio-mmio slot (8 of them, 4 KiB apart from 0xd0000000): MagicValue, Version, DeviceID,
+# VendorID (an empty slot reads all ones); then, from the configuration space (offset 0x100), a
+# 9p device's mount tag (le16 length, then the bytes) and a network card's first 8 bytes (MAC,
+# status).
+virtio_slots:
+        xor     %ebp, %ebp
+        mov     $0xd0000000, %ebx
+1:      mov     $msg_virtio, %esi
+        call    puts
+        mov     %ebp, %eax
+        add     $'0', %al
+        call    putc
+        mov     $msg_virtio_regs, %esi
+        call    puts
+        mov     0x000(%ebx), %eax
+        call    print_hex
+        call    space
+        mov     0x004(%ebx), %eax
+        call    print_hex
+        call    space
+        mov     0x008(%ebx), %eax
+        call    print_hex
+        call    space
+        mov     0x00c(%ebx), %eax
+        call    print_hex
+        call    newline
+        cmpl    $9, 0x008(%ebx)                 # virtio-9p
+        jne     3f
+        mov     $msg_tag, %esi
+        call    puts
+        movzwl  0x100(%ebx), %ecx
+        xor     %edx, %edx
+2:      cmp     %ecx, %edx
+        jae     5f
+        movb    0x102(%ebx,%edx), %al
+        call    putc
+        inc     %edx
+        jmp     2b
+3:      cmpl    $1, 0x008(%ebx)                 # virtio-net
+        jne     6f
+        mov     $msg_net, %esi
+        call    puts
+        mov     0x100(%ebx), %eax
+        call    print_hex
+        call    space
+        mov     0x104(%ebx), %eax
+        call    print_hex
+5:      call    newline
+6:      add     $0x1000, %ebx
+        inc     %ebp
+        cmp     $8, %ebp
+        jb      1b
+        ret
+
 # puts: the zero-terminated string at %esi to COM1. Preserves all but %esi.
 puts:
         push    %eax
@@ -173,6 +213,10 @@ puts:
         pop     %eax
         ret
 
+# putc: %al to COM1. Preserves all registers.
+putc:
+        push    %eax
+        jmp     1f
 space:
         push    %eax
         mov     $' ', %al
@@ -264,7 +308,10 @@ msg_modules:    .asciz  "pvh: modules="
 msg_size:       .asciz  " size="
 msg_pattern_ok: .asciz  " pattern ok"
 msg_pattern_bad: .asciz " pattern MISMATCH"
-msg_virtio:     .asciz  "pvh: virtio slot 0 magic/version/device/vendor="
+msg_virtio:     .asciz  "pvh: virtio slot "
+msg_virtio_regs: .asciz " magic/version/device/vendor="
+msg_tag:        .asciz  "pvh:   9p tag="
+msg_net:        .asciz  "pvh:   net config="
 msg_unmapped:   .asciz  "pvh: unmapped MMIO reads "
 msg_all_up:     .asciz  "pvh: cpus up="
 msg_done:       .asciz  "pvh: done\n"

@@ -1,8 +1,8 @@
 // System tests (label `system`): the default guest on virtio-net (issue 7: "the guest gets an
 // address by DHCP and fetches a page from an HTTP server that the test starts on the host's
-// loopback; a host client reaches a guest server through hostfwd"). Everything stays on the
-// host: user networking talks to 127.0.0.1 only, and the tap test runs in a private network
-// namespace of its own.
+// loopback; a host client reaches a guest server through hostfwd"; hostfwd with a host address and
+// UDP forwards). Everything stays on the host: user networking talks to loopback addresses only,
+// and the tap test runs in a private network namespace of its own.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -85,10 +85,10 @@ private:
     std::thread m_thread;
 };
 
-// A loopback port nobody listens on (bound, then released).
-uint16_t free_loopback_port()
+// A loopback port of `type` (TCP by default) nobody listens on (bound, then released).
+uint16_t free_loopback_port(int type = SOCK_STREAM)
 {
-    const int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int s = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -101,13 +101,13 @@ uint16_t free_loopback_port()
     return port;
 }
 
-// GET / from 127.0.0.1:port; the whole response, or "" if nobody answered.
-std::string http_get_loopback(uint16_t port)
+// GET / from host:port (127.0.0.1 unless said); the whole response, or "" if nobody answered.
+std::string http_get_loopback(uint16_t port, const char* host = "127.0.0.1")
 {
     const int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::inet_pton(AF_INET, host, &address.sin_addr);
     address.sin_port = htons(port);
     std::string response;
     if (::connect(s, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
@@ -179,6 +179,50 @@ TEST(NetBoot, AHostClientReachesAGuestServerThroughHostfwd)
     }
     EXPECT_NE(response.find("200 OK"), std::string::npos) << response << vm.recent_output();
     EXPECT_NE(response.find("served-by-the-guest"), std::string::npos) << response;
+    EXPECT_TRUE(power_off(vm));
+}
+
+// Issue 7's extras: hostfwd with an explicit host address (TCP on 127.0.0.2 only, not on the
+// default 127.0.0.1) and a UDP forward (datagrams from a host socket reach a guest listener).
+TEST(NetBoot, ForwardsOnAnExplicitHostAddressAndForUdp)
+{
+    REQUIRE_GUEST(guest);
+    const uint16_t tcp_port = free_loopback_port();
+    const uint16_t udp_port = free_loopback_port(SOCK_DGRAM);
+    ASSERT_NE(tcp_port, 0);
+    ASSERT_NE(udp_port, 0);
+    ConsoleSession vm(boot_args(*guest, {"--net", "user,hostfwd=tcp:127.0.0.2:" + std::to_string(tcp_port) +
+                                                      "-:8080,hostfwd=udp::" + std::to_string(udp_port) + "-:7777"}));
+    ASSERT_TRUE(boot_to_shell(vm));
+    ASSERT_TRUE(guest_ok(vm, kDhcp));
+    ASSERT_TRUE(guest_ok(vm, "mkdir -p /www && echo served-on-127.0.0.2 > /www/index.html && httpd -p 8080 -h /www"));
+    ASSERT_TRUE(guest_ok(vm, "(nc -u -l -p 7777 > /tmp/udp.txt &) && sleep 1"));
+
+    std::string response;
+    for (int attempt = 0; attempt < 20 && response.find("served-on-127.0.0.2") == std::string::npos; ++attempt) {
+        response = http_get_loopback(tcp_port, "127.0.0.2");
+        if (response.find("served-on-127.0.0.2") == std::string::npos)
+            std::this_thread::sleep_for(500ms);
+    }
+    EXPECT_NE(response.find("served-on-127.0.0.2"), std::string::npos) << response << vm.recent_output();
+    EXPECT_EQ(http_get_loopback(tcp_port, "127.0.0.1"), "") << "the forward listens on 127.0.0.2 only";
+
+    // UDP may drop a datagram: send a few, from one socket (nc keeps to its first sender).
+    const int udp = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(udp, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    to.sin_port = htons(udp_port);
+    const std::string datagram = "udp-from-the-host\n";
+    for (int i = 0; i < 5; ++i) {
+        EXPECT_EQ(::sendto(udp, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
+                  static_cast<ssize_t>(datagram.size()));
+        std::this_thread::sleep_for(200ms);
+    }
+    ::close(udp);
+    vm.send("head -1 /tmp/udp.txt | tr a-z A-Z\n");
+    EXPECT_TRUE(vm.expect("UDP-FROM-THE-HOST", 30s)) << vm.recent_output();
     EXPECT_TRUE(power_off(vm));
 }
 

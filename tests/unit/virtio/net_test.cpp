@@ -1,5 +1,6 @@
 // virtio-net (virtio 1.2 §5.1) with a recording backend, through virtio-mmio and the mock driver;
-// and the user-mode backend (libslirp) answering ARP, without any host socket.
+// and the user-mode backend (libslirp): answering ARP, without any host socket; its port
+// forwards' host sockets.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -223,6 +224,73 @@ TEST(SlirpBackend, AForwardOnABusyPortIsAnError)
     ::close(holder);
     ASSERT_FALSE(busy.ok());
     EXPECT_NE(busy.error().text().find(std::to_string(port)), std::string::npos) << busy.error().text();
+}
+
+// Binds a socket of `type` on address:port; returns whether the bind worked (the socket is closed).
+bool can_bind(int type, const char* address, uint16_t port)
+{
+    const int s = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    ::inet_pton(AF_INET, address, &a.sin_addr);
+    const bool bound = ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(s);
+    return bound;
+}
+
+// A port of `type` that is free on every loopback address just now (the kernel's choice for
+// 0.0.0.0, released).
+uint16_t free_port(int type)
+{
+    const int s = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    socklen_t length = sizeof a;
+    uint16_t port = 0;
+    if (::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &length) == 0)
+        port = ntohs(a.sin_port);
+    ::close(s);
+    return port;
+}
+
+// hostfwd=udp:127.0.0.2:P-:G: libslirp holds a UDP socket on 127.0.0.2:P — not on 127.0.0.1:P,
+// and no TCP socket — for as long as the backend lives.
+TEST(SlirpBackend, AUdpForwardListensOnTheAddressGiven)
+{
+    const uint16_t port = free_port(SOCK_DGRAM);
+    ASSERT_NE(port, 0);
+    {
+        auto forwarded = net::SlirpBackend::create({{port, 53, net::PortForward::Protocol::Udp, "127.0.0.2"}});
+        ASSERT_TRUE(forwarded.ok()) << forwarded.error().text();
+        EXPECT_FALSE(can_bind(SOCK_DGRAM, "127.0.0.2", port)) << "the forward holds the port";
+        EXPECT_TRUE(can_bind(SOCK_DGRAM, "127.0.0.1", port)) << "only on the address given";
+        EXPECT_TRUE(can_bind(SOCK_STREAM, "127.0.0.2", port)) << "UDP only";
+    }
+    EXPECT_TRUE(can_bind(SOCK_DGRAM, "127.0.0.2", port)) << "released with the backend";
+}
+
+// Without an address a TCP forward listens on 127.0.0.1 only.
+TEST(SlirpBackend, ATcpForwardListensOnLoopbackByDefault)
+{
+    const uint16_t port = free_port(SOCK_STREAM);
+    ASSERT_NE(port, 0);
+    auto forwarded = net::SlirpBackend::create({{port, 80}});
+    ASSERT_TRUE(forwarded.ok()) << forwarded.error().text();
+    EXPECT_FALSE(can_bind(SOCK_STREAM, "127.0.0.1", port));
+    EXPECT_TRUE(can_bind(SOCK_STREAM, "127.0.0.2", port));
+}
+
+TEST(SlirpBackend, ABadOrForeignHostAddressIsAnErrorNamingIt)
+{
+    auto bad = net::SlirpBackend::create({{4000, 80, net::PortForward::Protocol::Tcp, "not-an-address"}});
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().text().find("not-an-address): not an IPv4 address"), std::string::npos) << bad.error().text();
+    // 192.0.2.1 (TEST-NET-1, RFC 5737) is no address of this host: bind fails.
+    auto foreign = net::SlirpBackend::create({{4000, 80, net::PortForward::Protocol::Udp, "192.0.2.1"}});
+    ASSERT_FALSE(foreign.ok());
+    EXPECT_NE(foreign.error().text().find("cannot forward host port 4000 (udp on 192.0.2.1)"), std::string::npos)
+        << foreign.error().text();
 }
 
 TEST(TapBackend, ABadNameIsAnErrorNamingIt)

@@ -159,9 +159,15 @@ Result<std::unique_ptr<SlirpBackend>> SlirpBackend::create(const std::vector<Por
     if (!s.slirp)
         return Error::message("--net user: libslirp could not start");
     for (const PortForward& f : forwards) {
-        if (::slirp_add_hostfwd(s.slirp, 0, ipv4("127.0.0.1"), f.host_port, ipv4("10.0.2.15"), f.guest_port) != 0)
-            return Error::message("--net user: cannot forward host port " + std::to_string(f.host_port) +
-                                  " (already in use?)");
+        const bool udp = f.protocol == PortForward::Protocol::Udp;
+        const std::string where = std::string(udp ? "udp" : "tcp") + " on " + f.host_address;
+        in_addr host{};
+        if (::inet_pton(AF_INET, f.host_address.c_str(), &host) != 1)
+            return Error::message("--net user: cannot forward host port " + std::to_string(f.host_port) + " (" + where +
+                                  "): not an IPv4 address");
+        if (::slirp_add_hostfwd(s.slirp, udp, host, f.host_port, ipv4("10.0.2.15"), f.guest_port) != 0)
+            return Error::message("--net user: cannot forward host port " + std::to_string(f.host_port) + " (" + where +
+                                  "): already in use, or not an address of this host");
     }
     return backend;
 }
