@@ -5,8 +5,14 @@
 // Threads are harts that share this Process; they run round-robin on the host thread that called
 // run() or call(), one slice at a time. A thread that blocks (futex, sleep) leaves the rotation
 // until it is woken or its deadline passes.
-// FIXME: a thread blocked in a host call (read from a pipe or terminal, wait4) holds up the
-// others until the call returns; they should wait with poll in the scheduler instead.
+//
+// No system call blocks the host thread, or every guest thread would stop with it. A call that
+// would wait for a descriptor (read from an empty pipe, poll, epoll_wait, recv) first looks with a
+// zero-timeout poll; when nothing is ready it parks the thread (State::IoWait, with the host
+// descriptors it waits for) and leaves its pc on the ecall. The scheduler polls the parked
+// threads' descriptors between slices, and with a timeout when no thread can run; a thread whose
+// descriptor became ready runs its ecall again, which now finds something to read. wait4 parks
+// the same way (State::ChildWait) until a child ends.
 //
 // Internal to the sandbox library: the public face is sandbox.hpp.
 #pragma once
@@ -17,6 +23,9 @@
 #include <memory>
 #include <map>
 #include <optional>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <set>
 #include <string>
 #include <vector>
@@ -63,14 +72,29 @@ struct Thread {
     uint64_t altstack_sp = 0, altstack_size = 0;
     int altstack_flags = 2;                // SS_DISABLE
 
-    enum class State { Runnable, FutexWait, Sleeping, SigSuspend, Exited };
+    enum class State { Runnable, FutexWait, Sleeping, SigSuspend, IoWait, ChildWait, Exited };
     State state = State::Runnable;
     uint64_t futex_addr = 0;
     uint32_t futex_bitset = 0;
-    std::optional<Clock::time_point> deadline;   // when a wait ends with -ETIMEDOUT (sleep: 0)
+    std::optional<Clock::time_point> deadline;   // when a wait ends with -ETIMEDOUT (sleep, poll: 0)
+    // IoWait: the host descriptors (kept open by `io_files` even if the guest closes its own) and
+    // whether a signal handler with SA_RESTART runs the call again (read) or it ends with EINTR
+    // (poll, epoll_wait, as signal(7) lists).
+    std::vector<struct pollfd> io_fds;
+    std::vector<std::shared_ptr<OpenFile>> io_files;
+    bool io_restartable = false;
+    // Set while a woken IoWait thread runs its ecall again, with the deadline of the wait it was
+    // parked in, so a poll that must wait again keeps its original deadline.
+    bool io_resumed = false;
+    std::optional<Clock::time_point> resumed_deadline;
+    uint64_t io_done = 0;   // a parked write (or MSG_WAITALL receive): the bytes already moved
     uint64_t saved_sigmask = 0;            // rt_sigsuspend restores it after the handler
     bool restore_sigmask = false;
 };
+
+// A guest struct timespec (two 64-bit fields) as a duration; false with -EFAULT or -EINVAL in
+// `error` when unreadable or malformed.
+bool read_timespec(AddressSpace& mem, uint64_t addr, std::chrono::nanoseconds& out, int& error);
 
 // Why run_loop() returned.
 enum class Stop { None, Exited, Signaled, Paused, CallReturned, InstructionLimit, Timeout, Deadlock };
@@ -180,13 +204,43 @@ public:
     int64_t syscall_sys(Thread& t, uint64_t nr, const uint64_t* a, bool& handled);
     int64_t syscall_signal(Thread& t, uint64_t nr, const uint64_t* a, bool& handled);
     int64_t syscall_net(uint64_t nr, const uint64_t* a, bool& handled);
+    int64_t syscall_poll(Thread& t, uint64_t nr, const uint64_t* a, bool& handled);
+    // The deadline of a wait with `timeout` (none: for ever); for a call run again after parking,
+    // the one it had the first time.
+    static std::optional<Clock::time_point> wait_deadline(const Thread& t, std::optional<std::chrono::nanoseconds> timeout);
+    int64_t connect_socket(int fd, int host_fd, const struct sockaddr_storage& addr, unsigned len);
     // Marks the calling thread blocked: the syscall's result is written when it wakes.
     static constexpr int64_t kBlocked = INT64_MIN;
+    // Marks the calling thread parked on its ecall (IoWait, ChildWait): it runs again when woken.
+    static constexpr int64_t kRestart = INT64_MIN + 2;
 
     // Helpers for the file syscalls.
+    // Linux's MAX_RW_COUNT (no single read or write moves more) and UIO_MAXIOV.
+    static constexpr uint64_t kMaxRw = 0x7ffff000;
+    static constexpr int kMaxIov = 1024;
+    // A guest struct iovec array (riscv64: {base, len}, 16 bytes each) as host iovecs over guest
+    // memory, every buffer checked for `access`. 0, -EINVAL or -EFAULT.
+    int read_iovec(uint64_t iov_addr, uint64_t count, riscv::Access access, std::vector<struct iovec>& out);
     int resolve_base(int64_t dirfd, std::string& base);
     int walk_at(int64_t dirfd, uint64_t path_addr, FileSystem::Follow follow, FileSystem::Walk& out, bool empty_ok = false);
-    int64_t wait_ready(int host_fd, short events);   // honours --timeout for blocking I/O
+    // Reads or writes a stream (pipe, socket, terminal, eventfd) as a blocking or non-blocking call
+    // would, without blocking the host thread (stream_io.cpp): the result, or kRestart when the
+    // thread is parked until the stream is ready.
+    enum class Direction { In, Out };
+    struct StreamCall {
+        std::vector<struct iovec> iov;
+        int flags = 0;            // sockets: the guest's MSG_* flags
+        void* name = nullptr;     // sockets: the peer's address (sendto's, or room for recvfrom's)
+        socklen_t name_len = 0;
+        int msg_flags = 0;        // recvmsg: the flags that came back
+    };
+    int64_t stream_io(Thread& t, const std::shared_ptr<OpenFile>& file, Direction direction, StreamCall& call);
+    // Parks `t` on `fds` until one is ready (its ecall runs again) or `deadline` passes (it
+    // returns 0). Returns kRestart.
+    int64_t park_io(Thread& t, std::vector<struct pollfd> fds, std::vector<std::shared_ptr<OpenFile>> files,
+                    std::optional<Clock::time_point> deadline, bool restartable);
+    // A write that failed with EPIPE raises SIGPIPE in the thread (pipe(7)). Returns `result`.
+    int64_t raise_sigpipe(int64_t result);
     void flush_tlbs();
     void after_memory_change() { if (m_mem->take_tlb_stale()) flush_tlbs(); }
 
@@ -233,6 +287,13 @@ public:
     void block(Thread& t, Thread::State state, std::optional<Clock::time_point> deadline);
     Stop run_loop(uint64_t max_instructions, uint64_t& executed);
     void wake_expired(Clock::time_point now);
+    // Polls the descriptors of the IoWait threads, waiting at most `timeout_ms` (-1: no limit),
+    // and makes those with a ready one runnable. False when no thread waits for a descriptor.
+    bool wake_ready_io(int timeout_ms);
+    void wake_child_waiters();
+    // A signal ends the wait of a blocked thread: EINTR, or for a restartable call parked on its
+    // ecall with an SA_RESTART handler, the call again once the handler returns.
+    void interrupt_wait(Thread& t, int sig);
 
     static HartState save_hart(const GuestHart& hart);
     static void restore_hart(GuestHart& hart, const HartState& state);

@@ -2,6 +2,7 @@
 // seccomp or LSM policy that forbids networking. With it, the guest may open IPv4 and IPv6 TCP and
 // UDP sockets and connect out; never Unix sockets (they would reach the host's daemons), never raw
 // sockets, never listen() (outgoing only), and never pass descriptors (SCM_RIGHTS).
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -20,7 +21,34 @@ namespace {
 
 int64_t host_result(int64_t r) { return r < 0 ? -errno : r; }
 
+// MSG_* flags (the same numbers on both sides) passed on to the host; others are dropped.
+constexpr int kKnownMsgFlags = MSG_OOB | MSG_PEEK | MSG_DONTROUTE | MSG_TRUNC | MSG_DONTWAIT | MSG_EOR |
+                               MSG_WAITALL | MSG_NOSIGNAL | MSG_MORE | MSG_CMSG_CLOEXEC;
+
 }  // namespace
+
+int64_t Process::connect_socket(int fd, int host, const sockaddr_storage& sa, socklen_t len)
+{
+    const auto* addr = reinterpret_cast<const sockaddr*>(&sa);
+    const int flags = ::fcntl(host, F_GETFL);
+    if (flags < 0)
+        return -errno;
+    if (flags & O_NONBLOCK)
+        return host_result(::connect(host, addr, len));
+    // A blocking connect, made without blocking the host thread: started non-blocking; the thread
+    // then waits for the socket to become writable and runs connect again, which says how it went
+    // (EISCONN: made; otherwise the connection's error, as Linux's inet_stream_connect reports).
+    Thread& t = current();
+    (void)::fcntl(host, F_SETFL, flags | O_NONBLOCK);
+    const int r = ::connect(host, addr, len);
+    const int error = errno;
+    (void)::fcntl(host, F_SETFL, flags);
+    if (r == 0 || (error == EISCONN && t.io_resumed))
+        return 0;
+    if (error == EINPROGRESS || error == EALREADY)
+        return park_io(t, {{host, POLLOUT, 0}}, {m_fds.share(fd)}, std::nullopt, /*restartable=*/true);
+    return -error;
+}
 
 int64_t Process::syscall_net(uint64_t nr, const uint64_t* a, bool& handled)
 {
@@ -90,11 +118,8 @@ int64_t Process::syscall_net(uint64_t nr, const uint64_t* a, bool& handled)
         socklen_t len = 0;
         if (int r = read_addr(a[1], a[2], sa, len); r != 0)
             return r;
-        if (nr == nr::connect) {
-            if (int64_t r = wait_ready(host, POLLOUT); r != 0)
-                return r;
-            return host_result(::connect(host, reinterpret_cast<sockaddr*>(&sa), len));
-        }
+        if (nr == nr::connect)
+            return connect_socket(fd0, host, sa, len);
         return host_result(::bind(host, reinterpret_cast<sockaddr*>(&sa), len));
     }
     case nr::listen:
@@ -114,45 +139,42 @@ int64_t Process::syscall_net(uint64_t nr, const uint64_t* a, bool& handled)
             return -errno;
         return write_addr(a[1], a[2], sa, len);
     }
-    case nr::sendto: {
-        int host = -1;
-        if (int r = socket_of(fd0, host); r != 0)
-            return r;
-        const uint64_t count = std::min<uint64_t>(a[2], 0x7ffff000);
-        const uint8_t* p = m_mem->readable(a[1], count);
-        if (!p)
-            return -EFAULT;
-        sockaddr_storage sa {};
-        socklen_t len = 0;
-        if (a[4]) {
-            if (int r = read_addr(a[4], a[5], sa, len); r != 0)
-                return r;
-        }
-        if (int64_t r = wait_ready(host, POLLOUT); r != 0)
-            return r;
-        return host_result(::sendto(host, p, count, static_cast<int>(a[3]) | MSG_NOSIGNAL,
-                                    a[4] ? reinterpret_cast<sockaddr*>(&sa) : nullptr, len));
-    }
+    case nr::sendto:
     case nr::recvfrom: {
-        int host = -1;
-        if (int r = socket_of(fd0, host); r != 0)
-            return r;
-        const uint64_t count = std::min<uint64_t>(a[2], 0x7ffff000);
-        uint8_t* p = m_mem->writable(a[1], count);
+        auto file = m_fds.share(fd0);
+        if (!file)
+            return -EBADF;
+        if (file->kind != OpenFile::Kind::Socket)
+            return -ENOTSOCK;
+        const bool sending = nr == nr::sendto;
+        const auto access = sending ? riscv::Access::Read : riscv::Access::Write;
+        StreamCall call;
+        const uint64_t count = std::min<uint64_t>(a[2], kMaxRw);
+        uint8_t* p = m_mem->access(a[1], count, access);
         if (!p)
             return -EFAULT;
-        if (!(a[3] & MSG_DONTWAIT))
-            if (int64_t r = wait_ready(host, POLLIN); r != 0)
-                return r;
+        call.iov.push_back({p, count});
+        call.flags = static_cast<int>(a[3]);
+        const uint64_t name_addr = a[4], name_len = a[5];   // sendto: the length; recvfrom: where it goes
+        call.flags &= kKnownMsgFlags;
         sockaddr_storage sa {};
-        socklen_t len = sizeof sa;
-        const ssize_t n = ::recvfrom(host, p, count, static_cast<int>(a[3]), reinterpret_cast<sockaddr*>(&sa), &len);
-        if (n < 0)
-            return -errno;
-        if (a[4])
-            if (int r = write_addr(a[4], a[5], sa, len); r != 0)
-                return r;
-        return n;
+        if (name_addr) {
+            socklen_t len = sizeof sa;
+            if (sending)
+                if (int r = read_addr(name_addr, name_len, sa, len); r != 0)
+                    return r;
+            call.name = &sa;
+            call.name_len = len;
+        }
+        const int64_t r = stream_io(current(), file, sending ? Direction::Out : Direction::In, call);
+        if (r < 0)
+            return sending && !(call.flags & MSG_NOSIGNAL) ? raise_sigpipe(r) : r;
+        if (sending)
+            return r;
+        if (name_addr)
+            if (int e = write_addr(name_addr, name_len, sa, call.name_len); e != 0)
+                return e;
+        return r;
     }
     case nr::setsockopt: {
         int host = -1;

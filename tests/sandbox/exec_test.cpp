@@ -137,6 +137,17 @@ TEST_P(Exec, Threads)
     expect_passed(exec({}, program("threads")));
 }
 
+// A thread waiting in a read, write, poll or wait4 must not stop the others (they all run on one
+// host thread). Without parking, each of these would hang until the --timeout.
+TEST_P(Exec, ThreadWaitingInASystemCallDoesNotStopTheOthers)
+{
+    expect_passed(exec({"--timeout", "30"}, program("blocking")));
+    // A thread parked on stdin, which stays open and empty: main still runs and ends the process.
+    Completed r = exec({"--timeout", "30"}, program("blocking"), {"stdin"}, "", 40, /*keep_stdin_open=*/true);
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "main 1\n");
+}
+
 // Guest processes: fork, wait4, execve (with #! scripts), posix_spawn, deaths by signal.
 TEST_P(Exec, ProcessesForkExecAndWait)
 {
