@@ -11,7 +11,7 @@
 namespace vireo::sandbox {
 
 struct OpenFile {
-    enum class Kind { File, Directory, Pipe, Socket, Device, Stdio, EventFd };
+    enum class Kind { File, Directory, Pipe, Socket, Device, Stdio, EventFd, Epoll };
     Kind kind = Kind::File;
     int host_fd = -1;
     bool owned = true;        // false for the inherited stdin/stdout/stderr

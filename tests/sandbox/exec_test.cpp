@@ -148,6 +148,22 @@ TEST_P(Exec, ThreadWaitingInASystemCallDoesNotStopTheOthers)
     EXPECT_EQ(r.out, "main 1\n");
 }
 
+// epoll(7), eventfd(2), select(2): readiness, timeouts, waits in threads, the interest list.
+TEST_P(Exec, EpollEventfdAndSelect)
+{
+    TempDir root;
+    expect_passed(exec({"--root", root.str(), "--timeout", "60"}, program("epoll")));
+    EXPECT_TRUE(fs::is_empty(root.path()));
+}
+
+// Not offered: inotify. The program gets ENOSYS (checked by the guest), and --trace-syscalls names it.
+TEST_P(Exec, InotifyIsReportedAsUnknown)
+{
+    Completed r = exec({"--trace-syscalls", "--timeout", "60"}, program("epoll"));
+    expect_passed(r);
+    EXPECT_NE(r.err.find("unknown system call 26 inotify_init1: the program gets -ENOSYS"), std::string::npos) << r.err;
+}
+
 // Guest processes: fork, wait4, execve (with #! scripts), posix_spawn, deaths by signal.
 TEST_P(Exec, ProcessesForkExecAndWait)
 {
