@@ -164,6 +164,12 @@ TEST_P(Exec, InotifyIsReportedAsUnknown)
     EXPECT_NE(r.err.find("unknown system call 26 inotify_init1: the program gets -ENOSYS"), std::string::npos) << r.err;
 }
 
+// socketpair(2) and sendmsg/recvmsg (unix(7)): iovecs, datagrams, flags, threads waiting on both ends.
+TEST_P(Exec, UnixSocketPairsAndMessages)
+{
+    expect_passed(exec({"--timeout", "60"}, program("sockets")));
+}
+
 // Guest processes: fork, wait4, execve (with #! scripts), posix_spawn, deaths by signal.
 TEST_P(Exec, ProcessesForkExecAndWait)
 {

@@ -16,6 +16,8 @@
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -132,8 +134,30 @@ int main(int argc, char** argv)
     CHECK_ERRNO(socket(AF_INET6, SOCK_DGRAM, 0), EACCES);
     CHECK_ERRNO(socket(AF_UNIX, SOCK_STREAM, 0), EACCES);
     CHECK_ERRNO(socket(AF_NETLINK, SOCK_RAW, 0), EACCES);
+    /* A socketpair reaches nothing (it is allowed), and cannot be given a name or be pointed at one:
+     * the host's daemons listen on named Unix sockets, some in the abstract namespace. */
     int sv[2];
-    CHECK_ERRNO(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), EACCES);
+    CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
+    struct sockaddr_un un = {.sun_family = AF_UNIX};
+    strcpy(un.sun_path, "/run/dbus/system_bus_socket");
+    CHECK_ERRNO(connect(sv[0], (struct sockaddr*)&un, sizeof un), EAFNOSUPPORT);
+    CHECK_ERRNO(bind(sv[0], (struct sockaddr*)&un, sizeof un), EAFNOSUPPORT);
+    CHECK_ERRNO(sendto(sv[0], "x", 1, 0, (struct sockaddr*)&un, sizeof un), EAFNOSUPPORT);
+    memcpy(un.sun_path, "\0abstract", 10);
+    CHECK_ERRNO(connect(sv[0], (struct sockaddr*)&un, sizeof(sa_family_t) + 9), EAFNOSUPPORT);
+    /* Passing descriptors: refused, whatever the descriptor. */
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    memset(cbuf, 0, sizeof cbuf);
+    struct iovec one = {"x", 1};
+    struct msghdr mh = {.msg_iov = &one, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
+    struct cmsghdr* cm = CMSG_FIRSTHDR(&mh);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &sv[1], sizeof(int));
+    CHECK_ERRNO(sendmsg(sv[0], &mh, 0), EOPNOTSUPP);
+    close(sv[0]);
+    close(sv[1]);
 
     /* 7. no host descriptors: only 0, 1 and 2 exist */
     int open_fds = 0;
