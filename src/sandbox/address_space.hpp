@@ -104,6 +104,16 @@ public:
     // A free range of `len` bytes: at `hint` if that is free, else the highest below kMmapTop.
     std::optional<uint64_t> find_free(uint64_t len, uint64_t hint = 0) const;
 
+    // What is mapped, as runs of pages with the same guest permissions (PROT_* bits), in address
+    // order, Vireo's own reserved pages included; at most `max_runs` of them (/proc/self/maps).
+    struct Run {
+        uint64_t start = 0, end = 0;
+        unsigned prot = 0;
+    };
+    std::vector<Run> runs(size_t max_runs) const;
+    uint64_t brk_start() const { return m_brk_start; }
+    uint64_t brk_end() const { return m_brk; }
+
     // brk(2). set_brk_start() once by the loader; brk(0) or a refused change returns the current.
     void set_brk_start(uint64_t addr) { m_brk_start = m_brk = addr; }
     uint64_t brk(uint64_t new_brk);

@@ -684,6 +684,8 @@ Result<std::unique_ptr<Process>> Process::fork() const
     child->m_program = m_program;
     child->m_program_bias = m_program_bias;
     child->m_execfn = m_execfn;
+    child->m_args_area = m_args_area;
+    child->m_env_area = m_env_area;
     child->m_actions = m_saved.actions;
     child->m_cwd = m_saved.cwd;
     child->m_umask = m_saved.umask;

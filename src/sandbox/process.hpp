@@ -25,6 +25,7 @@
 #include <optional>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <set>
 #include <string>
@@ -96,6 +97,15 @@ struct Thread {
 // `error` when unreadable or malformed.
 bool read_timespec(AddressSpace& mem, uint64_t addr, std::chrono::nanoseconds& out, int& error);
 
+// A name under Vireo's /proc (procfs.cpp): what it is, and what it holds.
+struct ProcNode {
+    enum class Type { None, File, Directory, Link, ExeLink, FdLink };
+    Type type = Type::None;
+    std::string text;                                    // a file's contents, a link's target
+    std::vector<std::pair<std::string, uint8_t>> entries;   // a directory's names and d_types
+    int fd = -1;                                         // FdLink: the guest descriptor
+};
+
 // Why run_loop() returned.
 enum class Stop { None, Exited, Signaled, Paused, CallReturned, InstructionLimit, Timeout, Deadlock };
 
@@ -151,6 +161,9 @@ public:
     uint64_t m_program_bias = 0;
     std::string m_execfn;
     bool m_loaded = false;
+    // Where the argument and environment strings lie on the initial stack, [start, end): what
+    // /proc/self/cmdline and environ show, read from guest memory as Linux does.
+    std::pair<uint64_t, uint64_t> m_args_area, m_env_area;
 
     // The current run.
     Stop m_stop = Stop::None;
@@ -243,6 +256,25 @@ public:
     int64_t raise_sigpipe(int64_t result);
     void flush_tlbs();
     void after_memory_change() { if (m_mem->take_tlb_stale()) flush_tlbs(); }
+
+    // ---- Vireo's /proc (procfs.cpp) ----
+    // walk_at's look at /proc: 1 when the path is not under it; else 0 with out.device == Proc and
+    // out.path the node's canonical path (or a walk inside the root, for PID/root and PID/cwd),
+    // or -errno.
+    int walk_proc(std::string_view base, std::string_view path, FileSystem::Follow follow, FileSystem::Walk& out);
+    // The node at a canonical /proc path; its text only when `fill`.
+    ProcNode proc_node(const std::string& path, bool fill) const;
+    int64_t open_proc(const std::string& path, int flags);
+    int stat_proc(const std::string& path, bool follow, struct stat& st);
+    // fstat of a guest descriptor's file (a /proc one described as what it stands for).
+    int stat_open_file(const OpenFile& f, struct stat& st);
+    // getdents64 of a /proc directory.
+    int64_t read_proc_dir(OpenFile& f, uint8_t* out, uint64_t count);
+    std::string proc_fd_target(const OpenFile& f) const;
+    std::string proc_maps() const;
+    std::string proc_status() const;
+    std::string proc_comm() const;
+    std::string proc_guest_bytes(std::pair<uint64_t, uint64_t> area) const;
 
     // ---- signals (signals.cpp) ----
     // A synchronous fault: delivered now to a handler, or fatal.

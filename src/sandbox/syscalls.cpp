@@ -226,9 +226,16 @@ int Process::walk_at(int64_t dirfd, uint64_t path_addr, FileSystem::Follow follo
         if (int r = resolve_base(dirfd, base); r != 0)
             return r;
     }
-    if (path->empty())
+    // Names under /proc are Vireo's own (procfs.cpp), never the root's.
+    if (path->empty()) {
+        if (int r = walk_proc("/", base, FileSystem::Follow::Yes, out); r != 1)
+            return r;
         return m_fs->walk("/", base, FileSystem::Follow::Yes, out);
-    return m_fs->walk(base.empty() ? "/" : base, *path, follow, out);
+    }
+    const std::string_view from = base.empty() ? std::string_view("/") : std::string_view(base);
+    if (int r = walk_proc(from, *path, follow, out); r != 1)
+        return r;
+    return m_fs->walk(from, *path, follow, out);
 }
 
 }  // namespace vireo::sandbox

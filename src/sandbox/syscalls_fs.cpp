@@ -19,6 +19,7 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <termios.h>
 #include <unistd.h>
@@ -78,7 +79,8 @@ const char* device_path(VirtualDevice d)
     case VirtualDevice::Full: return "/dev/full";
     case VirtualDevice::Random: return "/dev/random";
     case VirtualDevice::Urandom: return "/dev/urandom";
-    case VirtualDevice::None: break;
+    case VirtualDevice::None:
+    case VirtualDevice::Proc: break;
     }
     return "/dev/null";
 }
@@ -127,6 +129,8 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
         Walk w;
         if (int r = walk_at(static_cast<int64_t>(a[0]), a[1], follow, w); r != 0)
             return r;
+        if (w.device == VirtualDevice::Proc)
+            return open_proc(w.path, flags);
         int host = -1;
         OpenFile::Kind kind = OpenFile::Kind::File;
         if (w.device != VirtualDevice::None) {
@@ -237,6 +241,16 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
         OpenFile* f = m_fds.get(fd0);
         if (!f)
             return -EBADF;
+        if (f->synthetic && f->kind == OpenFile::Kind::Directory) {
+            // A /proc directory's offset counts entries (rewinddir, seekdir).
+            const auto offset = static_cast<int64_t>(a[1]);
+            if (a[2] == SEEK_CUR && offset == 0)
+                return static_cast<int64_t>(f->entry_pos);
+            if (a[2] != SEEK_SET || offset < 0)
+                return -EINVAL;
+            f->entry_pos = static_cast<size_t>(std::min<int64_t>(offset, FdTable::kMax + 2));
+            return offset;
+        }
         return host_result(::lseek(f->host_fd, static_cast<off_t>(a[1]), static_cast<int>(a[2])));
     }
     case nr::getdents64: {
@@ -249,16 +263,17 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
         uint8_t* p = m_mem->writable(a[1], count);
         if (!p)
             return -EFAULT;
+        if (f->synthetic)
+            return read_proc_dir(*f, p, count);
         // struct linux_dirent64 is the same on every architecture.
         return host_result(::syscall(SYS_getdents64, f->host_fd, p, count));
     }
     case nr::newfstatat:
     case nr::fstat:
     case nr::statx: {
-        // The object to stat, as a host descriptor: an fd's own, or what a walk found.
+        // The object to stat: an fd's file, what a walk found, or a node of Vireo's /proc.
         struct stat st {};
         Walk w;
-        int host = -1;
         uint64_t out_addr = nr == nr::fstat ? a[1] : nr == nr::statx ? a[4] : a[2];
         const int flags = static_cast<int>(nr == nr::fstat ? 0 : nr == nr::statx ? a[2] : a[3]);
         int err = 0;
@@ -268,6 +283,8 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
             if (!path)
                 return err;
         }
+        int host = -1;              // a host object: the host's stat and statx describe it
+        bool described = false;     // else `st` already holds what /proc says
         if (nr == nr::fstat || (path->empty() && (flags & AT_EMPTY_PATH))) {
             if (nr != nr::fstat && static_cast<int32_t>(a[0]) == AT_FDCWD) {
                 if (int r = m_fs->walk("/", m_cwd, Follow::Yes, w); r != 0)
@@ -278,31 +295,65 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
                 if (!f)
                     return -EBADF;
                 host = f->host_fd;
+                if (f->synthetic) {
+                    if (int r = stat_open_file(*f, st); r != 0)
+                        return r;
+                    described = true;
+                }
             }
         } else {
             const Follow follow = (flags & AT_SYMLINK_NOFOLLOW) ? Follow::No : Follow::Yes;
             if (int r = walk_at(static_cast<int64_t>(a[0]), a[1], follow, w); r != 0)
                 return r;
-            if (w.device != VirtualDevice::None) {
-                w.object = Fd(::open(device_path(w.device), O_PATH | O_CLOEXEC));
+            if (w.device == VirtualDevice::Proc) {
+                if (int r = stat_proc(w.path, follow == Follow::Yes, st); r != 0)
+                    return r;
+                described = true;
+            } else {
+                if (w.device != VirtualDevice::None) {
+                    w.object = Fd(::open(device_path(w.device), O_PATH | O_CLOEXEC));
+                    if (!w.object.valid())
+                        return -errno;
+                }
                 if (!w.object.valid())
-                    return -errno;
+                    return -ENOENT;
+                host = w.object.get();
             }
-            if (!w.object.valid())
-                return -ENOENT;
-            host = w.object.get();
         }
-        if (nr == nr::statx) {
+        if (nr == nr::statx && !described) {
             struct statx stx {};
             const int sync = flags & AT_STATX_SYNC_TYPE;
             if (::statx(host, "", AT_EMPTY_PATH | sync, static_cast<unsigned>(a[3]), &stx) != 0)
                 return -errno;
-            if (!m_mem->write(out_addr, stx))
-                return -EFAULT;
-            return 0;
+            return m_mem->write(out_addr, stx) ? 0 : -EFAULT;
         }
-        if (::fstat(host, &st) != 0)
+        if (!described && ::fstat(host, &st) != 0)
             return -errno;
+        if (nr == nr::statx) {
+            // A /proc node: struct statx (the same on every architecture) made from its stat,
+            // which holds all of STATX_BASIC_STATS (statx(2)).
+            struct statx stx {};
+            stx.stx_mask = STATX_BASIC_STATS;
+            stx.stx_blksize = static_cast<uint32_t>(st.st_blksize);
+            stx.stx_nlink = static_cast<uint32_t>(st.st_nlink);
+            stx.stx_uid = st.st_uid;
+            stx.stx_gid = st.st_gid;
+            stx.stx_mode = static_cast<uint16_t>(st.st_mode);
+            stx.stx_ino = st.st_ino;
+            stx.stx_size = static_cast<uint64_t>(st.st_size);
+            stx.stx_blocks = static_cast<uint64_t>(st.st_blocks);
+            auto time = [](const struct timespec& ts) {
+                return statx_timestamp{ts.tv_sec, static_cast<uint32_t>(ts.tv_nsec), 0};
+            };
+            stx.stx_atime = time(st.st_atim);
+            stx.stx_mtime = time(st.st_mtim);
+            stx.stx_ctime = time(st.st_ctim);
+            stx.stx_rdev_major = major(st.st_rdev);
+            stx.stx_rdev_minor = minor(st.st_rdev);
+            stx.stx_dev_major = major(st.st_dev);
+            stx.stx_dev_minor = minor(st.st_dev);
+            return m_mem->write(out_addr, stx) ? 0 : -EFAULT;
+        }
         uint8_t* p = m_mem->writable(out_addr, 128);
         if (!p)
             return -EFAULT;
@@ -310,23 +361,18 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
         return 0;
     }
     case nr::readlinkat: {
-        int err = 0;
-        auto path = m_mem->read_string(a[1], 4096, err);
-        if (!path)
-            return err;
         std::string target;
-        std::string base;
-        if ((*path)[0] != '/' && resolve_base(static_cast<int64_t>(a[0]), base) != 0)
-            base = "/";
-        // /proc of the host is not reachable; the one link programs commonly read is answered here.
-        if (normalize_path(base.empty() ? "/" : base, *path) == "/proc/self/exe") {
-            // The program is a host file, outside the guest's world: name it as if it sat in /.
-            // glibc insists on an absolute path (_dl_get_origin).
-            target = normalize_path("/", m_execfn);
+        Walk w;
+        if (int r = walk_at(static_cast<int64_t>(a[0]), a[1], Follow::No, w); r != 0)
+            return r;
+        if (w.device == VirtualDevice::Proc) {
+            // /proc's links (self, exe, cwd, root, fd/N). exe names the program, a host file, as
+            // if it sat in /: glibc insists on an absolute path (_dl_get_origin).
+            ProcNode node = proc_node(w.path, true);
+            if (node.type != ProcNode::Type::Link && node.type != ProcNode::Type::ExeLink && node.type != ProcNode::Type::FdLink)
+                return -EINVAL;
+            target = std::move(node.text);
         } else {
-            Walk w;
-            if (int r = walk_at(static_cast<int64_t>(a[0]), a[1], Follow::No, w); r != 0)
-                return r;
             if (w.device != VirtualDevice::None)
                 return -EINVAL;
             if (!w.object.valid())
@@ -360,6 +406,13 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
                             (flags & AT_EMPTY_PATH) != 0);
             r != 0)
             return r;
+        if (w.device == VirtualDevice::Proc) {
+            // Readable by all; directories searchable; nothing writable (procfs's modes).
+            const ProcNode node = proc_node(w.path, false);
+            if ((mode & W_OK) || ((mode & X_OK) && node.type != ProcNode::Type::Directory))
+                return -EACCES;
+            return 0;
+        }
         if (w.device != VirtualDevice::None)
             return (mode & X_OK) ? -EACCES : 0;
         if (!w.object.valid())
@@ -499,6 +552,8 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
         Walk w;
         if (int r = walk_at(-100, a[0], Follow::Yes, w); r != 0)
             return r;
+        if (w.device == VirtualDevice::Proc)
+            return -EACCES;
         if (w.device != VirtualDevice::None)
             return 0;
         if (!w.object.valid())

@@ -170,6 +170,13 @@ TEST_P(Exec, UnixSocketPairsAndMessages)
     expect_passed(exec({"--timeout", "60"}, program("sockets")));
 }
 
+// Vireo's /proc: maps (and pthread_getattr_np, which reads it), status, cmdline, environ, fd/,
+// exe, cpuinfo, meminfo, uptime. The escape attempts through /proc are in guests/escape.c.
+TEST_P(Exec, ProcFilesDescribeTheGuest)
+{
+    expect_passed(exec({"--mem", "64M", "--env", "V=1"}, program("procfs"), {"one", "two words"}));
+}
+
 // Guest processes: fork, wait4, execve (with #! scripts), posix_spawn, deaths by signal.
 TEST_P(Exec, ProcessesForkExecAndWait)
 {

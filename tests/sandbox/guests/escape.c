@@ -113,14 +113,50 @@ int main(int argc, char** argv)
     CHECK(link("/inside.txt", "/../../hardlink.txt") == 0);
     CHECK(stat("/hardlink.txt", &st) == 0 && st.st_nlink == 2);
 
-    /* 5. no /proc, /sys or host devices */
-    CHECK_ERRNO(open("/proc/self/maps", O_RDONLY), ENOENT);
-    CHECK_ERRNO(open("/proc/self/environ", O_RDONLY), ENOENT);
+    /* 5. Vireo's /proc, never the host's; no /sys or host devices */
+    /* Other processes do not exist; the host's pid 1 least of all. */
     CHECK_ERRNO(open("/proc/1/cmdline", O_RDONLY), ENOENT);
-    CHECK_ERRNO(open("/proc/self/fd/0", O_RDONLY), ENOENT);
-    CHECK_ERRNO(readlink("/proc/self/cwd", buf, sizeof buf), ENOENT);
+    CHECK_ERRNO(open("/proc/1/root/etc/passwd", O_RDONLY), ENOENT);
+    CHECK_ERRNO(stat("/proc/1", &st), ENOENT);
+    /* What would reach host memory or kernel state is not there. */
+    const char* absent[] = {"/proc/self/mem", "/proc/self/mountinfo", "/proc/self/task", "/proc/kcore", "/proc/sys/kernel/hostname",
+                            "/proc/thread-self", "/proc/self/fd/99", "/proc/self/fdinfo/0", "/proc/mounts", "/proc/self/ns/mnt"};
+    for (size_t i = 0; i < sizeof absent / sizeof *absent; i++)
+        CHECK_ERRNO(open(absent[i], O_RDONLY), ENOENT);
+    /* /proc/self/root is this root: whatever follows it stays inside, ".." included. */
+    CHECK(readlink("/proc/self/root", buf, sizeof buf) == 1 && buf[0] == '/');
+    CHECK(read_file("/proc/self/root/inside.txt", buf, sizeof buf) == 7);
+    CHECK(read_file("/proc/self/root/../../../inside.txt", buf, sizeof buf) == 7);
+    CHECK(read_file("/proc/self/cwd/../inside.txt", buf, sizeof buf) == 7);
+    CHECK_ERRNO(open("/proc/self/root/etc/passwd", O_RDONLY), ENOENT);
+    snprintf(path, sizeof path, "/proc/self/root/../..%s/secret.txt", outside);
+    CHECK_ERRNO(open(path, O_RDONLY), ENOENT);
+    snprintf(path, sizeof path, "/proc/self/cwd/../../..%s/secret.txt", outside);
+    CHECK_ERRNO(open(path, O_RDONLY), ENOENT);
+    int procroot = open("/proc/self/root", O_RDONLY | O_DIRECTORY);
+    CHECK(procroot >= 0);
+    CHECK_ERRNO(openat(procroot, "../outside/secret.txt", O_RDONLY), ENOENT);
+    close(procroot);
+    /* A symlink in the root that points into /proc leads to the root's own folder, which the
+     * guest cannot fill with anything of the host's. */
+    CHECK(symlink("/proc/self/root", "/procroot") == 0);
+    CHECK_ERRNO(open("/procroot/inside.txt", O_RDONLY), ENOENT);
+    /* The maps file holds the guest's addresses only. */
+    int maps = open("/proc/self/maps", O_RDONLY);
+    CHECK(maps >= 0);
+    ssize_t got = read(maps, buf, sizeof buf - 1);
+    close(maps);
+    buf[got > 0 ? got : 0] = 0;
+    for (char* line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        unsigned long lo = 0, hi = 0;
+        CHECK(sscanf(line, "%lx-%lx", &lo, &hi) == 2 && lo < hi && hi <= (1ul << 38));
+    }
     ssize_t n = readlink("/proc/self/exe", buf, sizeof buf);
     CHECK(n > 0 && buf[0] == '/');
+    /* Nothing under /proc can be made or written. */
+    CHECK(mkdir("/proc/x", 0755) != 0);
+    CHECK_ERRNO(open("/proc/self/environ", O_RDWR), EACCES);
+    CHECK(symlink("/etc/passwd", "/proc/self/newlink") != 0);
     CHECK_ERRNO(open("/sys/kernel/notes", O_RDONLY), ENOENT);
     CHECK_ERRNO(open("/dev/mem", O_RDONLY), ENOENT);
     CHECK_ERRNO(open("/dev/sda", O_RDWR), ENOENT);
