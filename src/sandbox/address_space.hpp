@@ -85,6 +85,8 @@ public:
         return m_base + (page << layout::kPageShift);
     }
 
+    // True when the page holding addr has host memory (its contents live, whatever its PROT_*).
+    bool is_committed(uint64_t addr) const { return addr < layout::kSize && (m_perm[addr >> layout::kPageShift] & kCommitted); }
     // Guest-visible PROT_* (1 read, 2 write, 4 exec) of a page; 0 when unmapped or PROT_NONE.
     unsigned prot_of(uint64_t addr) const { return addr < layout::kSize ? m_perm[addr >> layout::kPageShift] & 7u : 0; }
 

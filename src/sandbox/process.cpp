@@ -60,6 +60,7 @@ Result<std::unique_ptr<Process>> Process::create(const Config& config)
 
 Process::~Process()
 {
+    write_back_all_file_mappings();
     m_mem.reset();   // gives its pages back to the tree's account before the table goes
     destroy_process_table();
     // A guest that put the terminal into raw mode and died must not leave the user's shell so.
@@ -497,6 +498,7 @@ void Process::exit_thread(Thread& t, int status)
 
 void Process::exit_process(int status)
 {
+    write_back_all_file_mappings();
     m_stop = Stop::Exited;
     m_exit_status = status & 0xff;
     current().hart->request_stop();
@@ -637,6 +639,9 @@ void Process::reset()
     static thread_local std::vector<uint32_t> touched;
     m_mem->restore(touched);
     m_threads.resize(1);   // threads started since the snapshot are gone with its memory
+    // FIXME: the snapshot's memory is not the files' contents: shared file mappings stop being
+    // written back after a reset.
+    m_file_mappings.clear();
     Thread& t = *m_threads[0];
     invalidate_pages(*t.hart, touched);
     if (m_mem->take_tlb_stale())

@@ -257,6 +257,26 @@ public:
     void flush_tlbs();
     void after_memory_change() { if (m_mem->take_tlb_stale()) flush_tlbs(); }
 
+    // ---- shared file mappings (file_mappings.cpp) ----
+    // A MAP_SHARED mapping of a file opened for writing: its pages [start, end) hold the file's
+    // bytes from `offset`; `hashes` has one per page, of what the file holds there as far as Vireo
+    // knows (so a changed page is one whose hash differs).
+    struct FileMapping {
+        uint64_t start = 0, end = 0, offset = 0;
+        std::shared_ptr<OpenFile> file;
+        std::vector<uint64_t> hashes;
+    };
+    std::vector<FileMapping> m_file_mappings;
+    void track_file_mapping(uint64_t addr, uint64_t len, std::shared_ptr<OpenFile> file, uint64_t offset);
+    // Writes the changed pages of [addr, addr+len) back to their files: Async (msync MS_ASYNC),
+    // Sync (and fdatasync), Unmap (and forget the range: munmap, MAP_FIXED, mremap). 0 or -errno.
+    enum class WriteBack { Async, Sync, Unmap };
+    int write_back_file_mappings(uint64_t addr, uint64_t len, WriteBack mode);
+    // MADV_DONTNEED on a shared mapping: the pages read the file again.
+    void reload_file_mappings(uint64_t addr, uint64_t len);
+    // The end of the program (exit, fatal signal, execve): everything goes back.
+    void write_back_all_file_mappings();
+
     // ---- Vireo's /proc (procfs.cpp) ----
     // walk_at's look at /proc: 1 when the path is not under it; else 0 with out.device == Proc and
     // out.path the node's canonical path (or a walk inside the root, for PID/root and PID/cwd),

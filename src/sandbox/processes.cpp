@@ -399,6 +399,7 @@ int64_t Process::execve(Thread& t, int64_t dirfd, uint64_t path_addr, uint64_t a
         return -ENOMEM;
     if (m_table)
         fresh.value()->share_account(&m_table->total_pages, &m_table->slots[m_slot].pages);
+    write_back_all_file_mappings();
     std::unique_ptr<AddressSpace> old = std::move(m_mem);
     m_mem = fresh.release_value();
     auto saved_program = m_program;

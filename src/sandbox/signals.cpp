@@ -58,6 +58,7 @@ bool Process::signal_ignored(int sig) const
 
 void Process::terminate_by_signal(int sig)
 {
+    write_back_all_file_mappings();   // a killed process's pages were in the page cache: they stay
     m_stop = Stop::Signaled;
     m_exit_status = sig;
     current().hart->request_stop();

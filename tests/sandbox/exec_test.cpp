@@ -111,6 +111,17 @@ TEST_P(Exec, MemoryCalls)
     expect_passed(exec({"--root", root.str()}, program("memory")));
 }
 
+// mmap(2) MAP_SHARED of a file: writes reach it (msync, munmap, MAP_FIXED, MADV_DONTNEED, exit,
+// a forked child); seen here from the host, after the program has ended without unmapping.
+TEST_P(Exec, SharedFileMappingsReachTheFile)
+{
+    TempDir root;
+    expect_passed(exec({"--root", root.str()}, program("shared")));
+    std::string expected(2 * 4096 + 100, 'e');
+    expected[10] = 'E';
+    EXPECT_TRUE(read_text(root.path() / "exit-data") == expected);
+}
+
 TEST_P(Exec, SignalHandlers)
 {
     expect_passed(exec({}, program("signals")));
