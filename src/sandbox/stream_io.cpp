@@ -90,6 +90,11 @@ int64_t Process::stream_io(Thread& t, const std::shared_ptr<OpenFile>& file, Dir
         return -errno;
     if ((fl & O_NONBLOCK) || (call.flags & MSG_DONTWAIT))
         return result(host_call(false));   // the guest asked not to wait: EAGAIN is its answer
+    uint64_t wanted = 0;
+    for (const auto& v : call.iov)
+        wanted += v.iov_len;
+    if (wanted == 0 && !socket)
+        return result(host_call(false));   // reading or writing nothing never waits (read(2))
     const short events = in ? POLLIN : POLLOUT;
     const bool toggle = !socket && file->owned;
     if (!socket && !toggle) {

@@ -143,8 +143,8 @@ int64_t Process::syscall_mm(uint64_t nr, const uint64_t* a, bool& handled)
         if (!AddressSpace::guest_range(a[0], len))
             return -ENOMEM;
         if (a[2] == MADV_DONTNEED) {
-            // Private anonymous memory reads back as zero (file-backed copies too: a FIXME, they
-            // should read back the file).
+            // Private anonymous memory reads back as zero (private file copies too: FIXME, they
+            // should read the file again, as the shared ones do below).
             if (!m_mem->is_mapped(a[0], len))
                 return -ENOMEM;
             // A shared file mapping's pages read the file again, with what was written to them.
