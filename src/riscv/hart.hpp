@@ -12,10 +12,13 @@
 
 #include <array>
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "riscv/csr.hpp"
 #include "riscv/decode.hpp"
+#include "riscv/jit/translator.hpp"
 
 namespace vireo::riscv {
 
@@ -50,6 +53,16 @@ enum class StopReason : uint8_t {
     Requested,   // the environment called request_stop()
 };
 
+// How a hart executes: the interpreter (the reference) or the translator (riscv/jit), which falls
+// back to the interpreter for anything it does not translate.
+enum class Engine : uint8_t { Interpreter, Jit };
+// The engine new harts use: the translator on x86-64 hosts, unless set_default_engine() or the
+// VIREO_ENGINE environment variable ("interp" or "jit") says otherwise.
+Engine default_engine();
+void set_default_engine(Engine engine);
+// Parses "interp" or "jit".
+bool parse_engine(const char* name, Engine& engine);
+
 struct RunResult {
     StopReason reason;
     uint64_t executed;
@@ -61,11 +74,20 @@ public:
     static constexpr bool kPrivileged = Env::kPrivileged;
 
     explicit Hart(Env& env, uint64_t hart_id = 0);
+    Hart(const Hart&) = delete;             // holds pointers into itself (TLB tables, translated code)
+    Hart& operator=(const Hart&) = delete;
 
     // Runs up to `budget` instructions (trapping ones count too).
     RunResult run(uint64_t budget);
     // Asks run() to return after the current instruction. Callable from env callbacks.
-    void request_stop() { m_stop_requested = true; m_budget_left = 0; }
+    void request_stop() { m_stop_requested = true; }
+
+    void set_engine(Engine engine) { m_engine = engine; }
+    Engine engine() const { return m_engine; }
+    // Code in memory changed in a way the hart cannot see (the host wrote it, mappings changed,
+    // FENCE.I): drop translated code before running again.
+    void flush_code() { m_jit_flush_pending = true; }
+    uint64_t blocks_translated() const { return m_jit ? m_jit->blocks_translated() : 0; }
 
     // Architectural state.
     uint64_t reg(unsigned i) const { return m_x[i & 31]; }
@@ -103,12 +125,23 @@ private:
     friend Env;
 
     // ---- interpreter (hart_exec.hpp) ----
+    RunResult run_interp(uint64_t budget);
+    void step();   // one instruction (or one trap), counted against m_budget_left
     bool execute(const Decoded& d, uint32_t raw);
     bool execute_fp(const Decoded& d, uint32_t raw);
     bool execute_amo(const Decoded& d, uint32_t raw);
     bool execute_amocas(const Decoded& d);
     bool fetch(uint32_t& raw);
     const Decoded& decode_cached(uint32_t raw);
+
+    // ---- translator glue (hart_jit.hpp) ----
+    RunResult run_jit(uint64_t budget);
+    const jit::Block* jit_block();
+    jit::Layout jit_layout();
+    void jit_settle(uint64_t ran, uint64_t retired);
+    static uint64_t jit_exec_one(void* hart, uint64_t lo, uint64_t hi, uint64_t pc, uint64_t ran_before);
+    template <typename T> static uint64_t jit_load(void* hart, uint64_t vaddr, uint64_t pc, uint64_t info);
+    template <typename T> static uint64_t jit_store(void* hart, uint64_t vaddr, uint64_t value, uint64_t pc, uint64_t info);
 
     // ---- traps and CSRs (hart_csr.hpp) ----
     // Raises an exception: the trap is taken at once (pc moves to the handler). Returns false so
@@ -135,6 +168,8 @@ private:
         uint64_t paddr_page = 0;
     };
     static constexpr unsigned kTlbSize = 256;
+    static_assert(sizeof(TlbEntry) == jit::kTlbEntrySize && offsetof(TlbEntry, host) == jit::kTlbHostOffset &&
+                  kTlbSize == jit::kTlbEntries, "translated code knows the TLB's shape");
     enum Context : uint8_t { CtxUser = 0, CtxSupervisor = 1, CtxPhysical = 2, CtxCount = 3 };
 
     template <typename T> bool load(uint64_t vaddr, T& out);
@@ -166,6 +201,9 @@ private:
     std::array<uint64_t, 32> m_x{};
     uint64_t m_pc = 0;
     uint64_t m_budget_left = 0;
+    TlbEntry* m_dtlb_read = nullptr;    // the current data context's read and write tables
+    TlbEntry* m_dtlb_write = nullptr;
+    uint64_t m_jit_exit_slot = 0;
     bool m_interrupt_check = false;   // an interrupt may be ready to take: look before each instruction
     bool m_stop_requested = false;
     bool m_wfi = false;
@@ -173,6 +211,10 @@ private:
     Priv m_priv = Priv::Machine;
     Context m_data_ctx = CtxPhysical, m_fetch_ctx = CtxPhysical;
     std::array<uint64_t, 32> m_f{};
+
+    Engine m_engine = default_engine();
+    bool m_jit_flush_pending = false;
+    std::unique_ptr<jit::Translator> m_jit;
 
     // The decoded-instruction cache is keyed by the instruction bits themselves, so it never needs
     // invalidating when code is modified: a changed instruction simply misses.

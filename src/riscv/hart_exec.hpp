@@ -7,75 +7,12 @@
 #include <cstdio>
 
 #include "base/bytes.hpp"
+#include "riscv/alu.hpp"
 #include "riscv/fpu.hpp"
 #include "riscv/hart.hpp"
 
 namespace vireo::riscv {
 
-namespace detail {
-inline uint64_t sext32(uint64_t v) { return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(v))); }
-inline int64_t s64(uint64_t v) { return static_cast<int64_t>(v); }
-inline uint64_t u64(int64_t v) { return static_cast<uint64_t>(v); }
-inline uint64_t zext32(uint64_t v) { return v & 0xffffffffull; }
-
-// M extension division semantics, unprivileged spec §7.2 table 7.1.
-inline uint64_t div64(uint64_t a, uint64_t b)
-{
-    if (b == 0) return ~0ull;
-    if (s64(a) == INT64_MIN && s64(b) == -1) return a;
-    return u64(s64(a) / s64(b));
-}
-inline uint64_t rem64(uint64_t a, uint64_t b)
-{
-    if (b == 0) return a;
-    if (s64(a) == INT64_MIN && s64(b) == -1) return 0;
-    return u64(s64(a) % s64(b));
-}
-inline uint64_t div32(uint64_t a, uint64_t b)
-{
-    const auto x = static_cast<int32_t>(a), y = static_cast<int32_t>(b);
-    if (y == 0) return ~0ull;
-    if (x == INT32_MIN && y == -1) return sext32(static_cast<uint32_t>(x));
-    return sext32(static_cast<uint32_t>(x / y));
-}
-inline uint64_t rem32(uint64_t a, uint64_t b)
-{
-    const auto x = static_cast<int32_t>(a), y = static_cast<int32_t>(b);
-    if (y == 0) return sext32(static_cast<uint32_t>(x));
-    if (x == INT32_MIN && y == -1) return 0;
-    return sext32(static_cast<uint32_t>(x % y));
-}
-inline uint64_t divu32(uint64_t a, uint64_t b)
-{
-    const auto x = static_cast<uint32_t>(a), y = static_cast<uint32_t>(b);
-    return y == 0 ? ~0ull : sext32(x / y);
-}
-inline uint64_t remu32(uint64_t a, uint64_t b)
-{
-    const auto x = static_cast<uint32_t>(a), y = static_cast<uint32_t>(b);
-    return y == 0 ? sext32(x) : sext32(x % y);
-}
-inline uint64_t mulh(uint64_t a, uint64_t b)
-{
-    return static_cast<uint64_t>((static_cast<__int128>(s64(a)) * static_cast<__int128>(s64(b))) >> 64);
-}
-inline uint64_t mulhu(uint64_t a, uint64_t b)
-{
-    return static_cast<uint64_t>((static_cast<unsigned __int128>(a) * b) >> 64);
-}
-inline uint64_t mulhsu(uint64_t a, uint64_t b)
-{
-    return static_cast<uint64_t>((static_cast<__int128>(s64(a)) * static_cast<__int128>(static_cast<unsigned __int128>(b))) >> 64);
-}
-inline uint64_t orc_b(uint64_t v)
-{
-    uint64_t r = 0;
-    for (unsigned i = 0; i < 8; ++i)
-        if ((v >> (8 * i)) & 0xff)
-            r |= 0xffull << (8 * i);
-    return r;
-}
-}  // namespace detail
 
 template <typename Env>
 const Decoded& Hart<Env>::decode_cached(uint32_t raw)
@@ -94,38 +31,50 @@ const Decoded& Hart<Env>::decode_cached(uint32_t raw)
 template <typename Env>
 RunResult Hart<Env>::run(uint64_t budget)
 {
+    if (m_engine == Engine::Jit)
+        return run_jit(budget);
+    return run_interp(budget);
+}
+
+template <typename Env>
+inline void Hart<Env>::step()
+{
+    --m_budget_left;
+    m_cycle += (m_mcountinhibit & 1) ? 0 : 1;
+    if (m_interrupt_check) [[unlikely]] {
+        if (check_interrupts())
+            return;
+    }
+    uint32_t raw = 0;
+    if (!fetch(raw)) [[unlikely]]
+        return;
+    const Decoded& d = decode_cached(raw);
+    if (m_trace) [[unlikely]]
+        std::fprintf(stderr, "core %lu: %d 0x%016lx (0x%08x) %s\n", static_cast<unsigned long>(m_hart_id),
+                     static_cast<int>(m_priv), static_cast<unsigned long>(m_pc),
+                     is_compressed(raw) ? (raw & 0xffff) : raw, op_name(d.op));
+    if (execute(d, raw)) [[likely]] {
+        if (!m_instret_written) [[likely]]
+            m_instret += (m_mcountinhibit & 4) ? 0 : 1;
+        else
+            m_instret_written = false;
+    }
+}
+
+template <typename Env>
+RunResult Hart<Env>::run_interp(uint64_t budget)
+{
     m_stop_requested = false;
     update_interrupt_check();
-    uint64_t executed = 0;
-    const uint64_t cycle_step = (m_mcountinhibit & 1) ? 0 : 1;
-    const uint64_t instret_step = (m_mcountinhibit & 4) ? 0 : 1;
-    while (executed < budget && !m_stop_requested) {
-        ++executed;
-        m_cycle += cycle_step;
-        if (m_interrupt_check) [[unlikely]] {
-            if (check_interrupts())
-                continue;
-        }
-        uint32_t raw = 0;
-        if (!fetch(raw)) [[unlikely]]
-            continue;
-        const Decoded& d = decode_cached(raw);
-        if (m_trace) [[unlikely]]
-            std::fprintf(stderr, "core %lu: %d 0x%016lx (0x%08x) %s\n", static_cast<unsigned long>(m_hart_id),
-                         static_cast<int>(m_priv), static_cast<unsigned long>(m_pc),
-                         is_compressed(raw) ? (raw & 0xffff) : raw, op_name(d.op));
-        if (execute(d, raw)) [[likely]] {
-            if (!m_instret_written) [[likely]]
-                m_instret += instret_step;
-            else
-                m_instret_written = false;
-        }
+    m_budget_left = budget;
+    while (m_budget_left > 0 && !m_stop_requested) {
+        step();
         if (m_wfi) [[unlikely]] {
             m_wfi = false;
-            return {StopReason::Wfi, executed};
+            return {StopReason::Wfi, budget - m_budget_left};
         }
     }
-    return {m_stop_requested ? StopReason::Requested : StopReason::Budget, executed};
+    return {m_stop_requested ? StopReason::Requested : StopReason::Budget, budget - m_budget_left};
 }
 
 template <typename Env>
@@ -230,7 +179,10 @@ bool Hart<Env>::execute(const Decoded& d, uint32_t raw)
     case Op::SRLW: WRITE_RD(sext32(zext32(a) >> (b & 31))); NEXT();
     case Op::SRAW: WRITE_RD(u64(static_cast<int32_t>(a) >> (b & 31))); NEXT();
     case Op::FENCE: NEXT();
-    case Op::FENCE_I: NEXT();  // decoded instructions are cached by their bits: nothing to flush
+    case Op::FENCE_I:
+        // Decoded instructions are cached by their bits and need nothing; translated code goes.
+        flush_code();
+        NEXT();
     case Op::ECALL:
         if constexpr (kPrivileged)
             return raise(static_cast<Exception>(static_cast<uint64_t>(Exception::EcallFromU) + static_cast<uint64_t>(m_priv)), 0);

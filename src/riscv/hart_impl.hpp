@@ -6,4 +6,5 @@
 #include "riscv/hart.hpp"
 #include "riscv/hart_csr.hpp"
 #include "riscv/hart_exec.hpp"
+#include "riscv/hart_jit.hpp"
 #include "riscv/hart_mmu.hpp"

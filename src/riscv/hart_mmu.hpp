@@ -24,8 +24,13 @@ void Hart<Env>::flush_tlb()
 template <typename Env>
 void Hart<Env>::update_contexts()
 {
+    auto point_tables = [&] {
+        m_dtlb_read = m_tlb[m_data_ctx][static_cast<unsigned>(Access::Read)].data();
+        m_dtlb_write = m_tlb[m_data_ctx][static_cast<unsigned>(Access::Write)].data();
+    };
     if constexpr (!kPrivileged) {
         m_data_ctx = m_fetch_ctx = CtxPhysical;
+        point_tables();
         return;
     }
     const bool paging = (m_satp >> 60) != SATP_MODE_BARE;
@@ -39,6 +44,7 @@ void Hart<Env>::update_contexts()
     if (m_priv == Priv::Machine && (m_mstatus & MSTATUS_MPRV))
         data_priv = static_cast<Priv>((m_mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
     m_data_ctx = context_for(data_priv);
+    point_tables();
 }
 
 // The page-table walk of §4.3.2, with hardware A/D updates (the spec's second option in step 7).

@@ -569,6 +569,8 @@ void AddressSpace::restore(std::vector<uint32_t>& touched_pages)
         const uint8_t saved = m_shadow_perm[p];
         const auto current = static_cast<uint8_t>(m_perm[p] & ~kDirty);
         const uint64_t addr = static_cast<uint64_t>(p) << kPageShift;
+        if ((saved | current) & kExec)
+            m_code_stale = true;
         if (saved & kCommitted) {
             if (!(current & kCommitted))
                 (void)host_protect(addr, kPageSize, true);

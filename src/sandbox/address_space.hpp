@@ -156,6 +156,14 @@ public:
 
     // True (once) when mappings or permissions changed since the last call: the harts' TLBs hold
     // stale translations and must be flushed.
+    // True once after executable pages were mapped, unmapped, re-protected or restored: code the
+    // harts translated may no longer be what is there.
+    bool take_code_stale()
+    {
+        const bool stale = m_code_stale;
+        m_code_stale = false;
+        return stale;
+    }
     bool take_tlb_stale()
     {
         const bool stale = m_tlb_stale;
@@ -193,6 +201,8 @@ private:
     void set_perm(uint64_t page, uint8_t perm)
     {
         const uint8_t old = m_perm[page];
+        if ((old | perm) & kExec)
+            m_code_stale = true;
         if (m_tracking && !(old & kDirty) && (old | perm) != 0) {
             m_perm[page] = static_cast<uint8_t>(perm | kDirty);
             m_dirty.push_back(static_cast<uint32_t>(page));
@@ -231,6 +241,7 @@ private:
     } m_saved;
     bool m_regions_changed = false;
     bool m_tlb_stale = false;
+    bool m_code_stale = false;
 };
 
 }  // namespace vireo::sandbox

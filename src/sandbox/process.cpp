@@ -117,8 +117,18 @@ void Process::restore_hart(GuestHart& hart, const HartState& s)
 
 void Process::flush_tlbs()
 {
-    for (auto& t : m_threads)
+    const bool code = m_mem->take_code_stale();
+    for (auto& t : m_threads) {
         t->hart->flush_tlb();
+        if (code)
+            t->hart->flush_code();
+    }
+}
+
+void Process::flush_code()
+{
+    for (auto& t : m_threads)
+        t->hart->flush_code();
 }
 
 void Process::invalidate_pages(GuestHart& hart, const std::vector<uint32_t>& pages)

@@ -254,7 +254,8 @@ public:
                     std::optional<Clock::time_point> deadline, bool restartable);
     // A write that failed with EPIPE raises SIGPIPE in the thread (pipe(7)). Returns `result`.
     int64_t raise_sigpipe(int64_t result);
-    void flush_tlbs();
+    void flush_tlbs();     // and translated code, when executable memory changed
+    void flush_code();     // translated code of every thread
     void after_memory_change() { if (m_mem->take_tlb_stale()) flush_tlbs(); }
 
     // ---- shared file mappings (file_mappings.cpp) ----

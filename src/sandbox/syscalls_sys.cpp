@@ -87,8 +87,10 @@ int64_t Process::syscall_sys(Thread& t, uint64_t nr, const uint64_t* a, bool& ha
         // glibc falls back: no rseq, no hwprobe (AT_HWCAP says IMAFDC), clone instead of clone3.
         return -ENOSYS;
     case nr::riscv_flush_icache:
+        flush_code();   // the program wrote code (a JIT): translations of the old bytes go
+        return 0;
     case nr::membarrier:
-        return 0;   // decoded instructions are cached by their bits: nothing to flush
+        return 0;
     case nr::clone:
         return clone_thread(t, a[0], a[1], a[2], a[3], a[4]);
     case nr::execve:

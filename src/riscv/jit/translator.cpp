@@ -1,0 +1,629 @@
+// The translator's code generation (see translator.hpp for how translated code behaves).
+#include "riscv/jit/translator.hpp"
+
+#include <sys/mman.h>
+
+#include <bit>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <vector>
+
+#include <xbyak/xbyak.h>
+
+#include "base/log.hpp"
+#include "riscv/alu.hpp"
+
+namespace vireo::riscv::jit {
+
+namespace {
+
+constexpr size_t kCodeBytes = 64ull << 20;     // reserved, committed by the kernel as it is touched
+constexpr size_t kHeadroom = 256ull << 10;      // more than the largest block can need
+constexpr int32_t kRegBias = 128;               // rbx = &x[0] + 128, so every x[i] is a disp8
+
+// Operations whose value is a pure function of (rs1 value, rs2 value or immediate), emitted as a call.
+using PureFn = uint64_t (*)(uint64_t, uint64_t);
+PureFn pure_function(Op op)
+{
+    using namespace detail;
+    switch (op) {
+    case Op::MULHSU: return [](uint64_t a, uint64_t b) -> uint64_t { return mulhsu(a, b); };
+    case Op::DIV: return [](uint64_t a, uint64_t b) -> uint64_t { return div64(a, b); };
+    case Op::DIVU: return [](uint64_t a, uint64_t b) -> uint64_t { return b == 0 ? ~0ull : a / b; };
+    case Op::REM: return [](uint64_t a, uint64_t b) -> uint64_t { return rem64(a, b); };
+    case Op::REMU: return [](uint64_t a, uint64_t b) -> uint64_t { return b == 0 ? a : a % b; };
+    case Op::DIVW: return [](uint64_t a, uint64_t b) -> uint64_t { return div32(a, b); };
+    case Op::DIVUW: return [](uint64_t a, uint64_t b) -> uint64_t { return divu32(a, b); };
+    case Op::REMW: return [](uint64_t a, uint64_t b) -> uint64_t { return rem32(a, b); };
+    case Op::REMUW: return [](uint64_t a, uint64_t b) -> uint64_t { return remu32(a, b); };
+    case Op::CLZ: return [](uint64_t a, uint64_t) -> uint64_t { return static_cast<uint64_t>(std::countl_zero(a)); };
+    case Op::CLZW: return [](uint64_t a, uint64_t) -> uint64_t { return static_cast<uint64_t>(std::countl_zero(static_cast<uint32_t>(a))); };
+    case Op::CTZ: return [](uint64_t a, uint64_t) -> uint64_t { return static_cast<uint64_t>(std::countr_zero(a)); };
+    case Op::CTZW: return [](uint64_t a, uint64_t) -> uint64_t { return static_cast<uint64_t>(std::countr_zero(static_cast<uint32_t>(a))); };
+    case Op::CPOP: return [](uint64_t a, uint64_t) -> uint64_t { return static_cast<uint64_t>(std::popcount(a)); };
+    case Op::CPOPW: return [](uint64_t a, uint64_t) -> uint64_t { return static_cast<uint64_t>(std::popcount(static_cast<uint32_t>(a))); };
+    case Op::ORC_B: return [](uint64_t a, uint64_t) -> uint64_t { return orc_b(a); };
+    case Op::BCLR: case Op::BCLRI: return [](uint64_t a, uint64_t b) -> uint64_t { return a & ~(1ull << (b & 63)); };
+    case Op::BEXT: case Op::BEXTI: return [](uint64_t a, uint64_t b) -> uint64_t { return (a >> (b & 63)) & 1; };
+    case Op::BINV: case Op::BINVI: return [](uint64_t a, uint64_t b) -> uint64_t { return a ^ (1ull << (b & 63)); };
+    case Op::BSET: case Op::BSETI: return [](uint64_t a, uint64_t b) -> uint64_t { return a | (1ull << (b & 63)); };
+    default: return nullptr;
+    }
+}
+
+bool uses_immediate(Op op)
+{
+    return op == Op::BCLRI || op == Op::BEXTI || op == Op::BINVI || op == Op::BSETI;
+}
+
+}  // namespace
+
+bool ends_block(Op op, bool privileged)
+{
+    switch (op) {
+    case Op::JAL: case Op::JALR:
+    case Op::BEQ: case Op::BNE: case Op::BLT: case Op::BGE: case Op::BLTU: case Op::BGEU:
+    case Op::ILLEGAL: case Op::EBREAK: case Op::MRET: case Op::SRET: case Op::WFI:
+    case Op::SFENCE_VMA: case Op::FENCE_I:
+    case Op::CSRRW: case Op::CSRRS: case Op::CSRRC: case Op::CSRRWI: case Op::CSRRSI: case Op::CSRRCI:
+        return true;
+    case Op::ECALL:
+        return privileged;
+    default:
+        return false;
+    }
+}
+
+using namespace Xbyak::util;
+
+class Emitter : public Xbyak::CodeGenerator {
+public:
+    Emitter(size_t size, void* memory, const Layout& layout)
+        : Xbyak::CodeGenerator(size, memory), m_l(layout)
+    {
+    }
+
+    // enter(hart, regs, entry): saves the host's callee-saved registers, sets up rbx/r12 and jumps
+    // into translated code; `exit` undoes it and returns to the dispatcher.
+    void emit_trampoline(const void*& enter, const void*& exit)
+    {
+        align(16);
+        enter = getCurr();
+        push(rbx); push(rbp); push(r12); push(r13); push(r14); push(r15);
+        sub(rsp, 8);
+        mov(r12, rdi);
+        lea(rbx, ptr[rsi + kRegBias]);
+        jmp(rdx);
+        align(16);
+        exit = getCurr();
+        m_exit = exit;
+        add(rsp, 8);
+        pop(r15); pop(r14); pop(r13); pop(r12); pop(rbp); pop(rbx);
+        ret();
+    }
+
+    const void* emit_block(uint64_t vpc, uint64_t paddr, std::span<const Instruction> code)
+    {
+        m_cold.clear();
+        m_vpc0 = vpc;
+        m_paddr0 = paddr;
+        align(16);
+        const void* entry = getCurr();
+        Xbyak::Label no_budget;
+        cmp(qword[field(m_l.budget)], static_cast<uint32_t>(code.size()));
+        jb(no_budget, T_NEAR);
+
+        m_pending = 0;
+        uint64_t pc = vpc;
+        bool ended = false;
+        for (const Instruction& in : code) {
+            m_pc = pc;
+            ended = emit(in);
+            pc += in.d.len;
+        }
+        if (!ended)
+            exit_direct(pc);   // the block stopped at its size limit or the page's end
+        L(no_budget);
+        jmp(m_exit, T_NEAR);
+        for (auto& cold : m_cold)
+            cold();
+        m_cold.clear();
+        return entry;
+    }
+
+private:
+    static size_t disp(int32_t d) { return static_cast<size_t>(static_cast<int64_t>(d)); }
+    static size_t reg_disp(unsigned i) { return disp(static_cast<int32_t>(i) * 8 - kRegBias); }
+    Xbyak::Address x(unsigned i) { return qword[rbx + reg_disp(i)]; }
+    Xbyak::Address x32(unsigned i) { return dword[rbx + reg_disp(i)]; }
+    Xbyak::RegExp field(int32_t offset) { return rbx + disp(offset - kRegBias); }
+
+    void call_fn(const void* fn)
+    {
+        mov(rax, reinterpret_cast<uint64_t>(fn));
+        call(rax);
+    }
+
+    // Adds the instructions run since the last settlement to the counters and takes them off the budget.
+    void settle()
+    {
+        if (!m_pending)
+            return;
+        sub(qword[field(m_l.budget)], m_pending);
+        add(qword[field(m_l.instret)], m_pending);
+        add(qword[field(m_l.cycle)], m_pending);
+        m_pending = 0;
+    }
+
+    void store_rd(unsigned rd, const Xbyak::Reg64& r)
+    {
+        if (rd)
+            mov(x(rd), r);
+    }
+
+    // Leaves the block for `target`, through a slot the dispatcher may later point at the target's
+    // block. The slot holds [next code][this block's virtual page][its physical page][the stub].
+    void exit_direct(uint64_t target)
+    {
+        settle();
+        mov(rax, target);
+        mov(qword[field(m_l.pc)], rax);
+        Xbyak::Label slot, stub;
+        jmp(qword[rip + slot]);
+        L(stub);
+        lea(rax, ptr[rip + slot]);
+        mov(qword[field(m_l.exit_slot)], rax);
+        jmp(m_exit, T_NEAR);
+        align(8);
+        L(slot);
+        putL(stub);
+        dq(m_vpc0 >> 12);
+        dq(m_paddr0 >> 12);
+        putL(stub);   // what invalidate() puts back
+    }
+
+    // Leaves the block for the pc in rax.
+    void exit_indirect()
+    {
+        settle();
+        mov(qword[field(m_l.pc)], rax);
+        jmp(m_exit, T_NEAR);
+    }
+
+    void leave_if_helper_says()
+    {
+        test(eax, eax);
+        jnz(m_exit);
+    }
+
+    // Emits one instruction; returns true when it ended the block.
+    bool emit(const Instruction& in)
+    {
+        const Decoded& d = in.d;
+        const auto imm = static_cast<int64_t>(d.imm);
+        const auto imm32 = static_cast<uint32_t>(d.imm);
+        const unsigned sh = static_cast<unsigned>(d.imm) & 63;
+        const unsigned sh32 = static_cast<unsigned>(d.imm) & 31;
+        switch (d.op) {
+        case Op::LUI: if (d.rd) mov(x(d.rd), static_cast<uint64_t>(imm)); break;
+        case Op::AUIPC: if (d.rd) { mov(rax, m_pc + static_cast<uint64_t>(imm)); mov(x(d.rd), rax); } break;
+        case Op::JAL: {
+            ++m_pending;
+            if (d.rd) { mov(rax, m_pc + d.len); mov(x(d.rd), rax); }
+            exit_direct(m_pc + static_cast<uint64_t>(imm));
+            return true;
+        }
+        case Op::JALR: {
+            ++m_pending;
+            mov(rax, x(d.rs1));
+            if (imm) add(rax, imm32);
+            and_(rax, ~1u);
+            if (d.rd) { mov(rcx, m_pc + d.len); mov(x(d.rd), rcx); }
+            exit_indirect();
+            return true;
+        }
+        case Op::BEQ: case Op::BNE: case Op::BLT: case Op::BGE: case Op::BLTU: case Op::BGEU: {
+            ++m_pending;
+            settle();
+            Xbyak::Label taken;
+            mov(rax, x(d.rs1));
+            cmp(rax, x(d.rs2));
+            switch (d.op) {
+            case Op::BEQ: je(taken, T_NEAR); break;
+            case Op::BNE: jne(taken, T_NEAR); break;
+            case Op::BLT: jl(taken, T_NEAR); break;
+            case Op::BGE: jge(taken, T_NEAR); break;
+            case Op::BLTU: jb(taken, T_NEAR); break;
+            default: jae(taken, T_NEAR); break;
+            }
+            exit_direct(m_pc + d.len);
+            L(taken);
+            exit_direct(m_pc + static_cast<uint64_t>(imm));
+            return true;
+        }
+        case Op::LB: case Op::LH: case Op::LW: case Op::LD: case Op::LBU: case Op::LHU: case Op::LWU:
+            emit_load(d);
+            break;
+        case Op::SB: case Op::SH: case Op::SW: case Op::SD:
+            emit_store(d);
+            break;
+        case Op::FENCE: break;
+        default:
+            if (!emit_alu(d, imm, imm32, sh, sh32)) {
+                emit_helper(in);
+                return ends_block(d.op, m_l.privileged);
+            }
+            break;
+        }
+        ++m_pending;
+        return false;
+    }
+
+    // Register-to-register work. Returns false for operations it does not emit inline.
+    bool emit_alu(const Decoded& d, int64_t imm, uint32_t imm32, unsigned sh, unsigned sh32)
+    {
+        if (PureFn fn = pure_function(d.op)) {
+            if (!d.rd) return true;
+            mov(rdi, x(d.rs1));
+            if (uses_immediate(d.op)) mov(esi, static_cast<uint32_t>(imm & 63)); else mov(rsi, x(d.rs2));
+            call_fn(reinterpret_cast<const void*>(fn));
+            mov(x(d.rd), rax);
+            return true;
+        }
+        auto w_result = [&] { movsxd(rax, eax); };
+        switch (d.op) {
+        case Op::ADDI: case Op::XORI: case Op::ORI: case Op::ANDI:
+        case Op::SLLI: case Op::SRLI: case Op::SRAI: case Op::RORI:
+        case Op::ADDIW: case Op::SLLIW: case Op::SRLIW: case Op::SRAIW: case Op::RORIW:
+        case Op::SLTI: case Op::SLTIU: case Op::SLLI_UW:
+        case Op::ADD: case Op::SUB: case Op::SLL: case Op::SLT: case Op::SLTU: case Op::XOR:
+        case Op::SRL: case Op::SRA: case Op::OR: case Op::AND:
+        case Op::ADDW: case Op::SUBW: case Op::SLLW: case Op::SRLW: case Op::SRAW:
+        case Op::MUL: case Op::MULH: case Op::MULHU: case Op::MULW:
+        case Op::ADD_UW: case Op::SH1ADD: case Op::SH2ADD: case Op::SH3ADD:
+        case Op::SH1ADD_UW: case Op::SH2ADD_UW: case Op::SH3ADD_UW:
+        case Op::ANDN: case Op::ORN: case Op::XNOR: case Op::MAX: case Op::MAXU: case Op::MIN: case Op::MINU:
+        case Op::SEXT_B: case Op::SEXT_H: case Op::ZEXT_H: case Op::ROL: case Op::ROLW: case Op::ROR:
+        case Op::RORW: case Op::REV8:
+            break;
+        default:
+            return false;
+        }
+        if (!d.rd)
+            return true;   // no effect beyond the pc
+        switch (d.op) {
+        case Op::ADDI:
+            if (d.rs1 == 0) { mov(x(d.rd), static_cast<uint64_t>(imm)); return true; }
+            mov(rax, x(d.rs1)); if (imm) add(rax, imm32); break;
+        case Op::XORI: mov(rax, x(d.rs1)); xor_(rax, imm32); break;
+        case Op::ORI: mov(rax, x(d.rs1)); or_(rax, imm32); break;
+        case Op::ANDI: mov(rax, x(d.rs1)); and_(rax, imm32); break;
+        case Op::SLLI: mov(rax, x(d.rs1)); shl(rax, static_cast<int>(sh)); break;
+        case Op::SRLI: mov(rax, x(d.rs1)); shr(rax, static_cast<int>(sh)); break;
+        case Op::SRAI: mov(rax, x(d.rs1)); sar(rax, static_cast<int>(sh)); break;
+        case Op::RORI: mov(rax, x(d.rs1)); ror(rax, static_cast<int>(sh)); break;
+        case Op::ADDIW: mov(rax, x(d.rs1)); add(eax, imm32); w_result(); break;
+        case Op::SLLIW: mov(rax, x(d.rs1)); shl(eax, static_cast<int>(sh32)); w_result(); break;
+        case Op::SRLIW: mov(rax, x(d.rs1)); shr(eax, static_cast<int>(sh32)); w_result(); break;
+        case Op::SRAIW: mov(rax, x(d.rs1)); sar(eax, static_cast<int>(sh32)); w_result(); break;
+        case Op::RORIW: mov(rax, x(d.rs1)); ror(eax, static_cast<int>(sh32)); w_result(); break;
+        case Op::SLLI_UW: mov(eax, x32(d.rs1)); shl(rax, static_cast<int>(sh)); break;
+        case Op::SLTI: case Op::SLTIU:
+            xor_(ecx, ecx);
+            mov(rax, x(d.rs1));
+            cmp(rax, imm32);
+            if (d.op == Op::SLTI) setl(cl); else setb(cl);
+            mov(x(d.rd), rcx);
+            return true;
+        case Op::ADD: mov(rax, x(d.rs1)); add(rax, x(d.rs2)); break;
+        case Op::SUB: mov(rax, x(d.rs1)); sub(rax, x(d.rs2)); break;
+        case Op::XOR: mov(rax, x(d.rs1)); xor_(rax, x(d.rs2)); break;
+        case Op::OR: mov(rax, x(d.rs1)); or_(rax, x(d.rs2)); break;
+        case Op::AND: mov(rax, x(d.rs1)); and_(rax, x(d.rs2)); break;
+        case Op::SLL: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); shl(rax, cl); break;
+        case Op::SRL: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); shr(rax, cl); break;
+        case Op::SRA: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); sar(rax, cl); break;
+        case Op::ROL: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); rol(rax, cl); break;
+        case Op::ROR: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); ror(rax, cl); break;
+        case Op::SLT: case Op::SLTU:
+            xor_(ecx, ecx);
+            mov(rax, x(d.rs1));
+            cmp(rax, x(d.rs2));
+            if (d.op == Op::SLT) setl(cl); else setb(cl);
+            mov(x(d.rd), rcx);
+            return true;
+        case Op::ADDW: mov(rax, x(d.rs1)); add(eax, x32(d.rs2)); w_result(); break;
+        case Op::SUBW: mov(rax, x(d.rs1)); sub(eax, x32(d.rs2)); w_result(); break;
+        case Op::SLLW: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); shl(eax, cl); w_result(); break;
+        case Op::SRLW: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); shr(eax, cl); w_result(); break;
+        case Op::SRAW: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); sar(eax, cl); w_result(); break;
+        case Op::ROLW: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); rol(eax, cl); w_result(); break;
+        case Op::RORW: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); ror(eax, cl); w_result(); break;
+        case Op::MUL: mov(rax, x(d.rs1)); imul(rax, x(d.rs2)); break;
+        case Op::MULW: mov(rax, x(d.rs1)); imul(eax, x32(d.rs2)); w_result(); break;
+        case Op::MULH: mov(rax, x(d.rs1)); imul(x(d.rs2)); mov(rax, rdx); break;
+        case Op::MULHU: mov(rax, x(d.rs1)); mul(x(d.rs2)); mov(rax, rdx); break;
+        case Op::ADD_UW: mov(eax, x32(d.rs1)); add(rax, x(d.rs2)); break;
+        case Op::SH1ADD: case Op::SH2ADD: case Op::SH3ADD: {
+            const int scale = d.op == Op::SH1ADD ? 2 : d.op == Op::SH2ADD ? 4 : 8;
+            mov(rax, x(d.rs1)); mov(rcx, x(d.rs2)); lea(rax, ptr[rcx + rax * scale]);
+            break;
+        }
+        case Op::SH1ADD_UW: case Op::SH2ADD_UW: case Op::SH3ADD_UW: {
+            const int scale = d.op == Op::SH1ADD_UW ? 2 : d.op == Op::SH2ADD_UW ? 4 : 8;
+            mov(eax, x32(d.rs1)); mov(rcx, x(d.rs2)); lea(rax, ptr[rcx + rax * scale]);
+            break;
+        }
+        case Op::ANDN: mov(rax, x(d.rs2)); not_(rax); and_(rax, x(d.rs1)); break;
+        case Op::ORN: mov(rax, x(d.rs2)); not_(rax); or_(rax, x(d.rs1)); break;
+        case Op::XNOR: mov(rax, x(d.rs1)); xor_(rax, x(d.rs2)); not_(rax); break;
+        case Op::MIN: case Op::MAX: case Op::MINU: case Op::MAXU:
+            mov(rax, x(d.rs1)); mov(rcx, x(d.rs2)); cmp(rax, rcx);
+            if (d.op == Op::MIN) cmovg(rax, rcx);
+            else if (d.op == Op::MAX) cmovl(rax, rcx);
+            else if (d.op == Op::MINU) cmova(rax, rcx);
+            else cmovb(rax, rcx);
+            break;
+        case Op::SEXT_B: movsx(rax, byte[rbx + reg_disp(d.rs1)]); break;
+        case Op::SEXT_H: movsx(rax, word[rbx + reg_disp(d.rs1)]); break;
+        case Op::ZEXT_H: movzx(eax, word[rbx + reg_disp(d.rs1)]); break;
+        case Op::REV8: mov(rax, x(d.rs1)); bswap(rax); break;
+        default: return false;
+        }
+        mov(x(d.rd), rax);
+        return true;
+    }
+
+    // The inline TLB lookup: leaves the host address in rdx + rax (page, offset) or jumps to `slow`.
+    // rsi holds the virtual address and is kept for the slow path.
+    void tlb_lookup(int32_t table_field, unsigned size, Xbyak::Label& slow)
+    {
+        mov(rax, rsi);
+        shr(rax, 12);
+        movzx(ecx, al);
+        lea(rcx, ptr[rcx + rcx * 2]);
+        mov(rdx, qword[field(table_field)]);
+        cmp(rax, qword[rdx + rcx * 8 + kTlbTagOffset]);
+        jne(slow, T_NEAR);
+        mov(rdx, qword[rdx + rcx * 8 + kTlbHostOffset]);
+        test(rdx, rdx);
+        jz(slow, T_NEAR);
+        mov(eax, esi);
+        and_(eax, 0xfff);
+        if (size > 1) {
+            cmp(eax, 4096 - size);
+            ja(slow, T_NEAR);
+        }
+    }
+
+    void address_to_rsi(const Decoded& d)
+    {
+        mov(rsi, x(d.rs1));
+        if (d.imm) add(rsi, static_cast<uint32_t>(d.imm));
+    }
+
+    void emit_load(const Decoded& d)
+    {
+        static constexpr Op kOrder[] = {Op::LB, Op::LH, Op::LW, Op::LD, Op::LBU, Op::LHU, Op::LWU};
+        unsigned which = 0;
+        while (kOrder[which] != d.op) ++which;
+        static constexpr unsigned kSize[] = {1, 2, 4, 8, 1, 2, 4};
+        const unsigned size = kSize[which];
+
+        Xbyak::Label slow, done;
+        address_to_rsi(d);
+        tlb_lookup(m_l.dtlb_read, size, slow);
+        const auto at = rdx + rax;
+        switch (d.op) {
+        case Op::LB: movsx(rax, byte[at]); break;
+        case Op::LBU: movzx(eax, byte[at]); break;
+        case Op::LH: movsx(rax, word[at]); break;
+        case Op::LHU: movzx(eax, word[at]); break;
+        case Op::LW: movsxd(rax, dword[at]); break;
+        case Op::LWU: mov(eax, dword[at]); break;
+        default: mov(rax, qword[at]); break;
+        }
+        store_rd(d.rd, rax);
+        L(done);
+
+        const uint64_t pc = m_pc;
+        const uint64_t info = pack_info(m_pending, d.len, d.rd);
+        auto* fn = m_l.load[which];
+        m_cold.push_back([this, slow, done, pc, info, fn]() mutable {
+            L(slow);
+            mov(rdi, r12);
+            mov(rdx, pc);
+            mov(ecx, static_cast<uint32_t>(info));
+            call_fn(reinterpret_cast<const void*>(fn));
+            leave_if_helper_says();
+            jmp(done, T_NEAR);
+        });
+    }
+
+    void emit_store(const Decoded& d)
+    {
+        static constexpr Op kOrder[] = {Op::SB, Op::SH, Op::SW, Op::SD};
+        unsigned which = 0;
+        while (kOrder[which] != d.op) ++which;
+        const unsigned size = 1u << which;
+
+        Xbyak::Label slow, done;
+        address_to_rsi(d);
+        tlb_lookup(m_l.dtlb_write, size, slow);
+        mov(rcx, x(d.rs2));
+        const auto at = rdx + rax;
+        switch (size) {
+        case 1: mov(byte[at], cl); break;
+        case 2: mov(word[at], cx); break;
+        case 4: mov(dword[at], ecx); break;
+        default: mov(qword[at], rcx); break;
+        }
+        L(done);
+
+        const uint64_t pc = m_pc;
+        const uint64_t info = pack_info(m_pending, d.len, 0);
+        auto* fn = m_l.store[which];
+        const unsigned rs2 = d.rs2;
+        m_cold.push_back([this, slow, done, pc, info, fn, rs2]() mutable {
+            L(slow);
+            mov(rdi, r12);
+            mov(rdx, x(rs2));
+            mov(rcx, pc);
+            mov(r8d, static_cast<uint32_t>(info));
+            call_fn(reinterpret_cast<const void*>(fn));
+            leave_if_helper_says();
+            jmp(done, T_NEAR);
+        });
+    }
+
+    // Anything else: the interpreter's definition, through the hart's exec_one.
+    void emit_helper(const Instruction& in)
+    {
+        const uint64_t lo = pack_fields(in.d);
+        const uint64_t hi = static_cast<uint32_t>(in.d.imm) | (static_cast<uint64_t>(in.raw) << 32);
+        mov(rdi, r12);
+        mov(rsi, lo);
+        mov(rdx, hi);
+        mov(rcx, m_pc);
+        mov(r8d, m_pending);
+        m_pending = 0;   // exec_one settles them, and counts its own instruction
+        call_fn(reinterpret_cast<const void*>(m_l.exec_one));
+        if (ends_block(in.d.op, m_l.privileged))
+            jmp(m_exit, T_NEAR);
+        else
+            leave_if_helper_says();
+    }
+
+    const Layout& m_l;
+    const void* m_exit = nullptr;
+    uint64_t m_vpc0 = 0, m_paddr0 = 0, m_pc = 0;
+    unsigned m_pending = 0;
+    std::vector<std::function<void()>> m_cold;
+};
+
+Translator::Translator(const Layout& layout) : m_layout(layout)
+{
+    void* memory = mmap(nullptr, kCodeBytes, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (memory == MAP_FAILED) {
+        LOG_WARN("translator: cannot map %zu MiB for translated code; interpreting instead", kCodeBytes >> 20);
+        return;
+    }
+    m_memory = static_cast<uint8_t*>(memory);
+    m_capacity = kCodeBytes;
+    m_emitter = std::make_unique<Emitter>(m_capacity, m_memory, m_layout);
+    start();
+}
+
+Translator::~Translator()
+{
+    if (std::getenv("VIREO_JIT_STATS"))
+        std::fprintf(stderr, "translator: %llu blocks translated, %llu invalidations, %llu flushes, %llu entries from the dispatcher\n",
+                     static_cast<unsigned long long>(m_translated), static_cast<unsigned long long>(m_invalidations),
+                     static_cast<unsigned long long>(m_flushes),
+                     static_cast<unsigned long long>(m_runs));
+    m_emitter.reset();
+    if (m_memory)
+        munmap(m_memory, m_capacity);
+}
+
+void Translator::start()
+{
+    const void* enter = nullptr;
+    m_emitter->emit_trampoline(enter, m_exit);
+    m_enter = reinterpret_cast<void (*)(void*, uint64_t*, const void*)>(const_cast<void*>(enter));
+}
+
+void Translator::flush()
+{
+    m_emitter->reset();
+    m_blocks.clear();
+    m_index.clear();
+    m_recent.fill(nullptr);
+    m_bytes.clear();
+    m_linked.clear();
+    ++m_flushes;
+    start();
+}
+
+bool Translator::nearly_full() const
+{
+    return m_emitter->getSize() + kHeadroom > m_capacity;
+}
+
+void Translator::invalidate()
+{
+    for (uint64_t slot : m_linked) {
+        auto* words = reinterpret_cast<uint64_t*>(slot);
+        words[0] = words[3];
+    }
+    m_linked.clear();
+    ++m_epoch;
+    ++m_invalidations;
+}
+
+const Block* Translator::revalidate(Block& block, const uint8_t* code)
+{
+    if (std::memcmp(code, m_bytes.data() + block.bytes_at, block.byte_count) == 0) {
+        block.epoch = m_epoch;
+        return &block;
+    }
+    // Changed: forget it (its code stays in the buffer, unreachable, until the next flush).
+    m_index.erase({block.vpc, block.paddr});
+    Block*& recent = m_recent[(block.vpc >> 1) % m_recent.size()];
+    if (recent == &block)
+        recent = nullptr;
+    return nullptr;
+}
+
+Block* Translator::find_slow(uint64_t vpc, uint64_t paddr)
+{
+    auto it = m_index.find({vpc, paddr});
+    if (it == m_index.end())
+        return nullptr;
+    m_recent[(vpc >> 1) % m_recent.size()] = it->second;
+    return it->second;
+}
+
+const Block* Translator::translate(uint64_t vpc, uint64_t paddr, std::span<const Instruction> code,
+                                   std::span<const uint8_t> bytes)
+{
+    const void* entry = nullptr;
+    try {
+        entry = m_emitter->emit_block(vpc, paddr, code);
+    } catch (const Xbyak::Error& e) {
+        // A bug of ours, not the guest's: say so once, and let the interpreter run this code.
+        static bool said = false;
+        if (!said)
+            LOG_WARN("translator: cannot translate the block at 0x%llx (%s); interpreting it",
+                     static_cast<unsigned long long>(vpc), e.what());
+        said = true;
+        flush();
+        return nullptr;
+    }
+    Block& b = m_blocks.emplace_back();
+    b.vpc = vpc;
+    b.paddr = paddr;
+    b.count = static_cast<uint32_t>(code.size());
+    b.entry = entry;
+    b.epoch = m_epoch;
+    b.bytes_at = static_cast<uint32_t>(m_bytes.size());
+    b.byte_count = static_cast<uint32_t>(bytes.size());
+    m_bytes.insert(m_bytes.end(), bytes.begin(), bytes.end());
+    m_index[{vpc, paddr}] = &b;
+    m_recent[(vpc >> 1) % m_recent.size()] = &b;
+    ++m_translated;
+    return &b;
+}
+
+void Translator::link(uint64_t slot, const Block& block)
+{
+    auto* words = reinterpret_cast<uint64_t*>(slot);
+    if (!m_layout.chain_across_pages && ((block.vpc >> 12) != words[1] || (block.paddr >> 12) != words[2]))
+        return;
+    words[0] = reinterpret_cast<uint64_t>(block.entry);
+    m_linked.push_back(slot);
+}
+
+}  // namespace vireo::riscv::jit

@@ -1,0 +1,184 @@
+// The translator: RISC-V basic blocks to x86-64 machine code (issue #5). Not a template: it knows
+// the hart only through a Layout (where the state it touches lives, as offsets from &x[0], and the
+// hart's helper functions), so it is compiled once for every environment.
+//
+// How translated code runs (riscv/hart_jit.hpp drives it):
+//  - A block is a straight run of instructions from one guest page, ending at a branch, a jump, an
+//    instruction that may change how code is fetched (CSRs, xRET, SFENCE.VMA, FENCE.I, WFI, ...),
+//    the end of the page or kMaxBlock instructions. It is found by (virtual pc, physical pc):
+//    the same physical code reached through another virtual address is another block, because
+//    translated code holds pc-derived constants (AUIPC, links, branch targets).
+//  - Guest registers stay in the hart's array (rbx points into it); the hart pointer is in r12.
+//  - Integer, branch, load and store instructions are emitted inline. Loads and stores look up the
+//    hart's software TLB inline and call the hart's slow path on a miss, MMIO, a page-crossing
+//    access or a fault. Everything else (FP, atomics, CSRs, system instructions) calls the hart's
+//    `exec_one`, which runs the interpreter's definition of that one instruction.
+//  - Counting: a block checks at entry that the budget holds all its instructions, and adds what it
+//    ran to instret/cycle (and takes it off the budget) before each exit or helper call, so counters
+//    read by CSR instructions and the budget at an exit are exact, as in the interpreter.
+//  - A direct exit stores the next pc and jumps through a slot; the dispatcher patches the slot to
+//    point at the next block (chaining) when that is safe: always for flat memory, and within the
+//    same virtual and physical page for paged memory (the mapping was checked when the chain was
+//    entered, and anything that changes mappings ends a block and returns to the dispatcher).
+//  - Code changes: the hart calls invalidate() on FENCE.I (and the process VM when mappings change):
+//    every chain is undone and each block's guest bytes are compared with memory the next time the
+//    dispatcher picks it, so unchanged code (nearly all of it) is not translated again.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "riscv/decode.hpp"
+
+namespace vireo::riscv::jit {
+
+// A helper's answer to translated code: keep going, or leave to the dispatcher (the helper has then
+// set pc and the counters).
+enum Status : uint64_t { kContinue = 0, kLeave = 1 };
+
+// `info` packs what a slow path needs to finish an instruction: the number of instructions the block
+// ran before it (to settle counters), its length, and its rd.
+inline constexpr uint64_t pack_info(unsigned ran_before, unsigned len, unsigned rd)
+{
+    return ran_before | (static_cast<uint64_t>(len) << 16) | (static_cast<uint64_t>(rd) << 24);
+}
+inline constexpr unsigned info_ran_before(uint64_t info) { return static_cast<unsigned>(info & 0xffff); }
+inline constexpr unsigned info_len(uint64_t info) { return static_cast<unsigned>((info >> 16) & 0xff); }
+inline constexpr unsigned info_rd(uint64_t info) { return static_cast<unsigned>((info >> 24) & 31); }
+
+// A Decoded travels to exec_one in two registers: the fields, and imm | raw << 32.
+inline uint64_t pack_fields(const Decoded& d)
+{
+    return static_cast<uint64_t>(d.op) | (static_cast<uint64_t>(d.rd) << 16) | (static_cast<uint64_t>(d.rs1) << 24) |
+           (static_cast<uint64_t>(d.rs2) << 32) | (static_cast<uint64_t>(d.rs3) << 40) |
+           (static_cast<uint64_t>(d.rm) << 48) | (static_cast<uint64_t>(d.len) << 56);
+}
+inline Decoded unpack_decoded(uint64_t fields, uint64_t imm_raw)
+{
+    Decoded d;
+    d.op = static_cast<Op>(fields & 0xffff);
+    d.rd = static_cast<uint8_t>(fields >> 16);
+    d.rs1 = static_cast<uint8_t>(fields >> 24);
+    d.rs2 = static_cast<uint8_t>(fields >> 32);
+    d.rs3 = static_cast<uint8_t>(fields >> 40);
+    d.rm = static_cast<uint8_t>(fields >> 48);
+    d.len = static_cast<uint8_t>(fields >> 56);
+    d.imm = static_cast<int32_t>(static_cast<uint32_t>(imm_raw));
+    return d;
+}
+
+struct Layout {
+    // Byte offsets from &x[0] of the hart's fields.
+    int32_t pc = 0, budget = 0, instret = 0, cycle = 0;
+    int32_t dtlb_read = 0, dtlb_write = 0;   // TlbEntry* of the current data context's tables
+    int32_t exit_slot = 0;                   // written by an unchained direct exit
+    // exec_one(hart, first 8 bytes of the Decoded, imm | raw << 32, pc, ran_before)
+    uint64_t (*exec_one)(void*, uint64_t, uint64_t, uint64_t, uint64_t) = nullptr;
+    // load(hart, vaddr, pc, info), in the order LB LH LW LD LBU LHU LWU; writes rd itself.
+    std::array<uint64_t (*)(void*, uint64_t, uint64_t, uint64_t), 7> load{};
+    // store(hart, vaddr, value, pc, info), in the order SB SH SW SD.
+    std::array<uint64_t (*)(void*, uint64_t, uint64_t, uint64_t, uint64_t), 4> store{};
+    bool privileged = true;           // ECALL always traps (else it is a system call that returns)
+    bool chain_across_pages = false;  // flat memory: any direct jump may be chained
+};
+
+// What the hart's TLB entries look like to translated code (checked by the hart with static_assert).
+inline constexpr unsigned kTlbEntrySize = 24, kTlbTagOffset = 0, kTlbHostOffset = 8, kTlbEntries = 256;
+
+inline constexpr unsigned kMaxBlock = 64;
+
+struct Instruction {
+    Decoded d;
+    uint32_t raw = 0;
+};
+
+// True when a block must end after this instruction.
+bool ends_block(Op op, bool privileged);
+
+struct Block {
+    uint64_t vpc = 0, paddr = 0;
+    const void* entry = nullptr;
+    uint32_t count = 0;        // instructions
+    uint32_t epoch = 0;        // the translator's epoch when its code was last known unchanged
+    uint32_t bytes_at = 0, byte_count = 0;   // a copy of its guest code, in the translator's arena
+};
+
+class Emitter;
+
+class Translator {
+public:
+    explicit Translator(const Layout& layout);
+    ~Translator();
+    Translator(const Translator&) = delete;
+    Translator& operator=(const Translator&) = delete;
+    // False when no memory for translated code could be had (the hart then interprets).
+    bool ok() const { return m_memory != nullptr; }
+
+    // The block for (vpc, paddr), or nullptr. `code` is the host address of the guest code at paddr:
+    // after invalidate(), a block is used again only if the code it came from is unchanged.
+    const Block* find(uint64_t vpc, uint64_t paddr, const uint8_t* code)
+    {
+        Block* b = m_recent[(vpc >> 1) % m_recent.size()];
+        if (!b || b->vpc != vpc || b->paddr != paddr) [[unlikely]] {
+            b = find_slow(vpc, paddr);
+            if (!b)
+                return nullptr;
+        }
+        if (b->epoch != m_epoch) [[unlikely]]
+            return revalidate(*b, code);
+        return b;
+    }
+    // Translates `code` (instructions at vpc, vpc+len, ... ; at most kMaxBlock), whose bytes in
+    // guest memory are `bytes`, into a new block.
+    const Block* translate(uint64_t vpc, uint64_t paddr, std::span<const Instruction> code, std::span<const uint8_t> bytes);
+    // Runs translated code from `block` until it leaves (the hart's state then says where it is).
+    void run(void* hart, uint64_t* regs, const Block& block)
+    {
+        ++m_runs;
+        m_enter(hart, regs, block.entry);
+    }
+    // Points an unchained exit's slot at `block` if chaining is safe.
+    void link(uint64_t slot, const Block& block);
+    // Guest code may have changed (FENCE.I, new mappings): unchain every block and check each one's
+    // code before it runs again. Never call while translated code is running.
+    void invalidate();
+    // Forgets every block. Never call while translated code is running.
+    void flush();
+    bool nearly_full() const;
+
+    uint64_t blocks_translated() const { return m_translated; }
+    uint64_t flushes() const { return m_flushes; }
+    uint64_t runs() const { return m_runs; }
+    uint64_t invalidations() const { return m_invalidations; }
+
+private:
+    Block* find_slow(uint64_t vpc, uint64_t paddr);
+    const Block* revalidate(Block& block, const uint8_t* code);
+    void start();
+
+    struct KeyHash {
+        size_t operator()(const std::pair<uint64_t, uint64_t>& k) const { return std::hash<uint64_t>{}(k.first * 0x9e3779b97f4a7c15ull ^ k.second); }
+    };
+
+    Layout m_layout;
+    uint8_t* m_memory = nullptr;
+    size_t m_capacity = 0;
+    std::unique_ptr<Emitter> m_emitter;
+    void (*m_enter)(void*, uint64_t*, const void*) = nullptr;
+    const void* m_exit = nullptr;
+    std::deque<Block> m_blocks;
+    std::unordered_map<std::pair<uint64_t, uint64_t>, Block*, KeyHash> m_index;
+    std::array<Block*, 8192> m_recent{};
+    std::vector<uint8_t> m_bytes;      // guest code of every block, to check it after invalidate()
+    std::vector<uint64_t> m_linked;    // slots pointing at another block since the last invalidate()
+    uint32_t m_epoch = 0;
+    uint64_t m_translated = 0, m_flushes = 0, m_runs = 0, m_invalidations = 0;
+};
+
+}  // namespace vireo::riscv::jit
