@@ -20,6 +20,7 @@
 #include <sys/uio.h>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 
 #include "sandbox/process.hpp"
@@ -112,6 +113,16 @@ int64_t Process::stream_io(Thread& t, const std::shared_ptr<OpenFile>& file, Dir
         socklen_t len = sizeof type;
         whole = ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM;
     }
+    // A socket's SO_RCVTIMEO / SO_SNDTIMEO bound the wait: then the call says EAGAIN, or how much
+    // it moved (socket(7)).
+    std::optional<Clock::time_point> until;
+    if (socket) {
+        struct timeval tv {};
+        socklen_t len = sizeof tv;
+        if (::getsockopt(fd, SOL_SOCKET, in ? SO_RCVTIMEO : SO_SNDTIMEO, &tv, &len) == 0 && (tv.tv_sec || tv.tv_usec))
+            until = wait_deadline(t, std::chrono::seconds(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec));
+    }
+    const bool timed_out = until && *until <= Clock::now();
     // A call that was parked goes on from where it stopped.
     uint64_t done = t.io_resumed ? t.io_done : 0;
     t.io_done = 0;
@@ -143,8 +154,10 @@ int64_t Process::stream_io(Thread& t, const std::shared_ptr<OpenFile>& file, Dir
         (void)::fcntl(fd, F_SETFL, fl);
     if (!park)
         return ret;
+    if (timed_out)
+        return done ? static_cast<int64_t>(done) : -EAGAIN;
     t.io_done = done;
-    return park_io(t, {{fd, events, 0}}, {file}, std::nullopt, /*restartable=*/true);
+    return park_io(t, {{fd, events, 0}}, {file}, until, /*restartable=*/true);
 }
 
 int64_t Process::raise_sigpipe(int64_t result)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -54,6 +55,18 @@ static void stream_pair_messages(void)
     CHECK_ERRNO(recvmsg(p[0], &rh, 0), ENOTSOCK);
     close(p[0]);
     close(p[1]);
+
+    /* SO_RCVTIMEO bounds a blocking receive: EAGAIN once it passes (socket(7)). */
+    struct timeval tv = {0, 50000};
+    CHECK(setsockopt(g_sv[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK_ERRNO(recv(g_sv[1], buf, sizeof buf, 0), EAGAIN);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    const double waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    CHECK(waited >= 0.045 && waited < 5);
+    tv.tv_usec = 0;
+    CHECK(setsockopt(g_sv[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0);
 
     /* The peer is this very process. */
     struct ucred cred;
