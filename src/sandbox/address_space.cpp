@@ -442,6 +442,27 @@ Result<void> AddressSpace::install_reserved_code(uint64_t addr, const void* code
     return {};
 }
 
+std::vector<AddressSpace::Run> AddressSpace::runs(size_t max_runs) const
+{
+    std::vector<Run> out;
+    auto add = [&](uint64_t start, uint64_t end) {
+        for (uint64_t addr = start; addr < end && out.size() < max_runs;) {
+            const unsigned prot = prot_of(addr);
+            uint64_t next = addr + kPageSize;
+            while (next < end && prot_of(next) == prot)
+                next += kPageSize;
+            out.push_back({addr, next, prot});
+            addr = next;
+        }
+    };
+    for (const auto& [start, end] : m_regions)
+        add(start, end);
+    for (uint64_t addr = kReservedBase; addr < kSize; addr += kPageSize)
+        if (m_perm[addr >> kPageShift] & kCommitted)
+            add(addr, addr + kPageSize);
+    return out;
+}
+
 uint8_t* AddressSpace::access(uint64_t addr, uint64_t len, riscv::Access kind)
 {
     if (len == 0)

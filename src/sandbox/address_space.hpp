@@ -85,6 +85,8 @@ public:
         return m_base + (page << layout::kPageShift);
     }
 
+    // True when the page holding addr has host memory (its contents live, whatever its PROT_*).
+    bool is_committed(uint64_t addr) const { return addr < layout::kSize && (m_perm[addr >> layout::kPageShift] & kCommitted); }
     // Guest-visible PROT_* (1 read, 2 write, 4 exec) of a page; 0 when unmapped or PROT_NONE.
     unsigned prot_of(uint64_t addr) const { return addr < layout::kSize ? m_perm[addr >> layout::kPageShift] & 7u : 0; }
 
@@ -103,6 +105,16 @@ public:
     bool is_mapped(uint64_t addr, uint64_t len) const;
     // A free range of `len` bytes: at `hint` if that is free, else the highest below kMmapTop.
     std::optional<uint64_t> find_free(uint64_t len, uint64_t hint = 0) const;
+
+    // What is mapped, as runs of pages with the same guest permissions (PROT_* bits), in address
+    // order, Vireo's own reserved pages included; at most `max_runs` of them (/proc/self/maps).
+    struct Run {
+        uint64_t start = 0, end = 0;
+        unsigned prot = 0;
+    };
+    std::vector<Run> runs(size_t max_runs) const;
+    uint64_t brk_start() const { return m_brk_start; }
+    uint64_t brk_end() const { return m_brk; }
 
     // brk(2). set_brk_start() once by the loader; brk(0) or a refused change returns the current.
     void set_brk_start(uint64_t addr) { m_brk_start = m_brk = addr; }

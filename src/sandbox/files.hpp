@@ -11,12 +11,17 @@
 namespace vireo::sandbox {
 
 struct OpenFile {
-    enum class Kind { File, Directory, Pipe, Socket, Device, Stdio, EventFd };
+    enum class Kind { File, Directory, Pipe, Socket, Device, Stdio, EventFd, Epoll };
     Kind kind = Kind::File;
     int host_fd = -1;
     bool owned = true;        // false for the inherited stdin/stdout/stderr
     bool read_only_fs = false; // opened from a read-only root
     std::string path;         // canonical guest path (files and directories), for *at() and fchdir
+    // A file or directory of Vireo's /proc: the host descriptor is a sealed memfd with the file's
+    // text (empty for a directory), and getdents64 lists a directory's `entries` (name, d_type).
+    bool synthetic = false;
+    std::vector<std::pair<std::string, uint8_t>> entries;
+    size_t entry_pos = 0;
 
     OpenFile(Kind k, int fd, bool own, std::string p) : kind(k), host_fd(fd), owned(own), path(std::move(p)) {}
     ~OpenFile();

@@ -234,10 +234,14 @@ Result<Process::Start> Process::load_image(std::shared_ptr<const std::vector<uin
     };
     const uint64_t execfn_addr = TRY(push_string(m_execfn));
     std::vector<uint64_t> env_addrs, arg_addrs;
+    const uint64_t env_end = cursor;
     for (auto it = env.rbegin(); it != env.rend(); ++it)
         env_addrs.insert(env_addrs.begin(), TRY(push_string(*it)));
+    m_env_area = {cursor, env_end};
+    const uint64_t args_end = cursor;
     for (auto it = args.rbegin(); it != args.rend(); ++it)
         arg_addrs.insert(arg_addrs.begin(), TRY(push_string(*it)));
+    m_args_area = {cursor, args_end};
     cursor = (cursor - 16) & ~15ull;
     const uint64_t random_addr = cursor;
     {

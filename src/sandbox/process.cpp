@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstring>
 #include <thread>
+#include <utility>
 
 #include "base/assert.hpp"
 #include "base/bytes.hpp"   // before hart_impl.hpp: the interpreter uses load_le/store_le
@@ -34,6 +35,7 @@ constexpr uint64_t kCloneVm = 0x100, kCloneFs = 0x200, kCloneFiles = 0x400, kClo
 constexpr uint64_t kCloneThread = 0x10000, kCloneSysvsem = 0x40000;
 constexpr uint64_t kCloneSettls = 0x80000, kCloneParentSettid = 0x100000, kCloneChildCleartid = 0x200000;
 constexpr uint64_t kCloneDetached = 0x400000, kCloneChildSettid = 0x1000000;
+constexpr uint64_t kSaRestart = 0x10000000;   // sigaction(2), asm-generic
 
 }  // namespace
 
@@ -58,6 +60,7 @@ Result<std::unique_ptr<Process>> Process::create(const Config& config)
 
 Process::~Process()
 {
+    write_back_all_file_mappings();
     m_mem.reset();   // gives its pages back to the tree's account before the table goes
     destroy_process_table();
     // A guest that put the terminal into raw mode and died must not leave the user's shell so.
@@ -223,10 +226,90 @@ void Process::wake_expired(Clock::time_point now)
             continue;
         if (*t->deadline > now)
             continue;
-        t->hart->set_reg(10, t->state == Thread::State::Sleeping ? 0 : static_cast<uint64_t>(-ETIMEDOUT));
+        if (t->state == Thread::State::IoWait) {
+            // A poll or epoll_wait whose time is up runs again, finds its deadline passed and
+            // returns what is ready now (most likely nothing: 0), filling in its results.
+            t->io_resumed = true;
+            t->resumed_deadline = t->deadline;
+            t->io_fds.clear();
+            t->io_files.clear();
+        } else {
+            t->hart->set_reg(10, t->state == Thread::State::Sleeping ? 0 : static_cast<uint64_t>(-ETIMEDOUT));
+        }
         t->state = Thread::State::Runnable;
         t->deadline.reset();
     }
+}
+
+void Process::interrupt_wait(Thread& t, int sig)
+{
+    const bool parked = t.state == Thread::State::IoWait || t.state == Thread::State::ChildWait;
+    const SigAction& act = m_actions[static_cast<size_t>(sig)];
+    const bool restart = parked && (t.state == Thread::State::ChildWait || t.io_restartable) && act.handler > 1 &&
+                         (act.flags & kSaRestart);
+    t.state = Thread::State::Runnable;
+    t.deadline.reset();
+    t.io_fds.clear();
+    t.io_files.clear();
+    const uint64_t written = std::exchange(t.io_done, 0);
+    if (restart && !written)
+        return;   // the pc stays on the ecall, which the handler's frame saves and sigreturn restores
+    if (parked)
+        t.hart->set_pc(t.hart->pc() + 4);
+    // A write interrupted after some bytes returns how many (write(2)); otherwise EINTR.
+    t.hart->set_reg(10, written ? written : static_cast<uint64_t>(-EINTR));
+}
+
+bool Process::wake_ready_io(int timeout_ms)
+{
+    static thread_local std::vector<struct pollfd> fds;
+    fds.clear();
+    for (auto& t : m_threads)
+        if (t->state == Thread::State::IoWait)
+            fds.insert(fds.end(), t->io_fds.begin(), t->io_fds.end());
+    if (fds.empty())
+        return false;
+    // poll() refuses more descriptors than RLIMIT_NOFILE (often 1024): look at them in chunks,
+    // and only the last waits (briefly, when there are several, so the others are seen soon).
+    constexpr size_t kChunk = 1000;
+    if (fds.size() > kChunk && (timeout_ms < 0 || timeout_ms > 10))
+        timeout_ms = 10;
+    int ready = 0;
+    for (size_t i = 0; i < fds.size(); i += kChunk) {
+        const size_t n = std::min(kChunk, fds.size() - i);
+        const bool last = i + n == fds.size();
+        const int r = ::poll(fds.data() + i, n, last && ready == 0 ? timeout_ms : 0);
+        if (r > 0)
+            ready += r;
+    }
+    if (ready == 0)
+        return true;
+    size_t at = 0;
+    for (auto& t : m_threads) {
+        if (t->state != Thread::State::IoWait)
+            continue;
+        bool any = false;
+        for (size_t i = 0; i < t->io_fds.size(); ++i)
+            any |= fds[at + i].revents != 0;
+        at += t->io_fds.size();
+        if (!any)
+            continue;
+        // Its ecall runs again and finds the descriptor ready.
+        t->state = Thread::State::Runnable;
+        t->io_resumed = true;
+        t->resumed_deadline = t->deadline;
+        t->deadline.reset();
+        t->io_fds.clear();
+        t->io_files.clear();
+    }
+    return true;
+}
+
+void Process::wake_child_waiters()
+{
+    for (auto& t : m_threads)
+        if (t->state == Thread::State::ChildWait)
+            t->state = Thread::State::Runnable;   // its wait4 runs again
 }
 
 Stop Process::run_loop(uint64_t max_instructions, uint64_t& executed)
@@ -245,41 +328,41 @@ Stop Process::run_loop(uint64_t max_instructions, uint64_t& executed)
             }
         }
         if (pick == n) {
-            // Everyone waits. A child process that ends may wake someone with SIGCHLD.
-            if (!m_children.empty()) {
-                if (poll_children())
-                    continue;
-                if (m_children_reported.size() < m_children.size()) {
-                    if (m_deadline && Clock::now() >= *m_deadline)
-                        return m_stop = Stop::Timeout;
-                    std::this_thread::sleep_for(std::chrono::microseconds(200));
-                    wake_expired(Clock::now());
-                    continue;
-                }
-            }
-            // A forked process may be woken by a signal from another: it waits for one.
-            if (m_forwarding_signals) {
-                if (take_host_signals())
-                    continue;
-                if (m_deadline && Clock::now() >= *m_deadline)
-                    return m_stop = Stop::Timeout;
-                std::this_thread::sleep_for(std::chrono::microseconds(500));
-                wake_expired(Clock::now());
+            // Everyone waits: for a descriptor, a deadline, a child process or a signal from the
+            // host. A child that ends may wake someone with SIGCHLD, or a wait4.
+            if (!m_children.empty() && m_children_reported.size() < m_children.size() && poll_children())
                 continue;
+            if (m_forwarding_signals && take_host_signals())
+                continue;
+            std::optional<Clock::time_point> until = m_alarm;
+            bool waits_for_io = false;
+            for (auto& t : m_threads) {
+                if (t->state != Thread::State::Exited && t->deadline && (!until || *t->deadline < *until))
+                    until = t->deadline;
+                waits_for_io |= t->state == Thread::State::IoWait;
             }
-            // Sleep until the first deadline, if there is one before the run's own.
-            std::optional<Clock::time_point> first = m_alarm;
-            for (auto& t : m_threads)
-                if (t->state != Thread::State::Exited && t->deadline && (!first || *t->deadline < *first))
-                    first = t->deadline;
-            if (!first)
+            const bool watch_children = m_children_reported.size() < m_children.size();
+            if (!until && !waits_for_io && !watch_children && !m_forwarding_signals)
                 return m_stop = Stop::Deadlock;
-            if (m_deadline && *m_deadline <= *first) {
-                std::this_thread::sleep_until(*m_deadline);
+            if (m_deadline && (!until || *m_deadline < *until))
+                until = m_deadline;
+            const auto now = Clock::now();
+            if (m_deadline && now >= *m_deadline)
                 return m_stop = Stop::Timeout;
+            // Children are looked at, and host signals (which interrupt the wait, but may come just
+            // before it) taken, every few milliseconds.
+            std::optional<Clock::duration> wait;
+            if (until)
+                wait = std::max(*until - now, Clock::duration::zero());
+            if (watch_children || m_forwarding_signals) {
+                const Clock::duration cap = watch_children ? std::chrono::milliseconds(1) : std::chrono::milliseconds(5);
+                wait = wait ? std::min(*wait, cap) : cap;
             }
-            std::this_thread::sleep_until(*first);
+            if (!wake_ready_io(wait ? static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(*wait).count()) : -1) && wait)
+                std::this_thread::sleep_for(*wait);
             wake_expired(Clock::now());
+            if (m_deadline && Clock::now() >= *m_deadline)
+                return m_stop = Stop::Timeout;
             continue;
         }
         m_current = pick;
@@ -310,6 +393,9 @@ Stop Process::run_loop(uint64_t max_instructions, uint64_t& executed)
             poll_children();
         if (m_forwarding_signals)
             take_host_signals();
+        // Threads parked on a descriptor run again as soon as it is ready, while others compute.
+        if (m_threads.size() > 1)
+            wake_ready_io(0);
         // Signals that arrived while the thread computed (from another thread, or the host) are
         // delivered between two instructions, as an interrupt would.
         if (ran_alive && ran->state == Thread::State::Runnable && (ran->pending & ~ran->sigmask)) {
@@ -326,7 +412,9 @@ Stop Process::run_loop(uint64_t max_instructions, uint64_t& executed)
                 return m_stop = Stop::Timeout;
             wake_expired(now);
         }
-        if (m_threads.size() > 1 && result.reason == riscv::StopReason::Budget)
+        // The next thread's turn, whether this one used its slice, yielded or now waits: a thread
+        // spinning on sched_yield() must let the one it waits for run.
+        if (m_threads.size() > 1)
             m_current = (m_current + 1) % m_threads.size();
     }
 }
@@ -420,6 +508,7 @@ void Process::exit_thread(Thread& t, int status)
 
 void Process::exit_process(int status)
 {
+    write_back_all_file_mappings();
     m_stop = Stop::Exited;
     m_exit_status = status & 0xff;
     current().hart->request_stop();
@@ -560,6 +649,9 @@ void Process::reset()
     static thread_local std::vector<uint32_t> touched;
     m_mem->restore(touched);
     m_threads.resize(1);   // threads started since the snapshot are gone with its memory
+    // FIXME: the snapshot's memory is not the files' contents: shared file mappings stop being
+    // written back after a reset.
+    m_file_mappings.clear();
     Thread& t = *m_threads[0];
     invalidate_pages(*t.hart, touched);
     if (m_mem->take_tlb_stale())
@@ -607,6 +699,8 @@ Result<std::unique_ptr<Process>> Process::fork() const
     child->m_program = m_program;
     child->m_program_bias = m_program_bias;
     child->m_execfn = m_execfn;
+    child->m_args_area = m_args_area;
+    child->m_env_area = m_env_area;
     child->m_actions = m_saved.actions;
     child->m_cwd = m_saved.cwd;
     child->m_umask = m_saved.umask;

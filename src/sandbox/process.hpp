@@ -5,8 +5,14 @@
 // Threads are harts that share this Process; they run round-robin on the host thread that called
 // run() or call(), one slice at a time. A thread that blocks (futex, sleep) leaves the rotation
 // until it is woken or its deadline passes.
-// FIXME: a thread blocked in a host call (read from a pipe or terminal, wait4) holds up the
-// others until the call returns; they should wait with poll in the scheduler instead.
+//
+// No system call blocks the host thread, or every guest thread would stop with it. A call that
+// would wait for a descriptor (read from an empty pipe, poll, epoll_wait, recv) first looks with a
+// zero-timeout poll; when nothing is ready it parks the thread (State::IoWait, with the host
+// descriptors it waits for) and leaves its pc on the ecall. The scheduler polls the parked
+// threads' descriptors between slices, and with a timeout when no thread can run; a thread whose
+// descriptor became ready runs its ecall again, which now finds something to read. wait4 parks
+// the same way (State::ChildWait) until a child ends.
 //
 // Internal to the sandbox library: the public face is sandbox.hpp.
 #pragma once
@@ -17,6 +23,10 @@
 #include <memory>
 #include <map>
 #include <optional>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <set>
 #include <string>
 #include <vector>
@@ -63,13 +73,37 @@ struct Thread {
     uint64_t altstack_sp = 0, altstack_size = 0;
     int altstack_flags = 2;                // SS_DISABLE
 
-    enum class State { Runnable, FutexWait, Sleeping, SigSuspend, Exited };
+    enum class State { Runnable, FutexWait, Sleeping, SigSuspend, IoWait, ChildWait, Exited };
     State state = State::Runnable;
     uint64_t futex_addr = 0;
     uint32_t futex_bitset = 0;
-    std::optional<Clock::time_point> deadline;   // when a wait ends with -ETIMEDOUT (sleep: 0)
+    std::optional<Clock::time_point> deadline;   // when a wait ends with -ETIMEDOUT (sleep, poll: 0)
+    // IoWait: the host descriptors (kept open by `io_files` even if the guest closes its own) and
+    // whether a signal handler with SA_RESTART runs the call again (read) or it ends with EINTR
+    // (poll, epoll_wait, as signal(7) lists).
+    std::vector<struct pollfd> io_fds;
+    std::vector<std::shared_ptr<OpenFile>> io_files;
+    bool io_restartable = false;
+    // Set while a woken IoWait thread runs its ecall again, with the deadline of the wait it was
+    // parked in, so a poll that must wait again keeps its original deadline.
+    bool io_resumed = false;
+    std::optional<Clock::time_point> resumed_deadline;
+    uint64_t io_done = 0;   // a parked write (or MSG_WAITALL receive): the bytes already moved
     uint64_t saved_sigmask = 0;            // rt_sigsuspend restores it after the handler
     bool restore_sigmask = false;
+};
+
+// A guest struct timespec (two 64-bit fields) as a duration; false with -EFAULT or -EINVAL in
+// `error` when unreadable or malformed.
+bool read_timespec(AddressSpace& mem, uint64_t addr, std::chrono::nanoseconds& out, int& error);
+
+// A name under Vireo's /proc (procfs.cpp): what it is, and what it holds.
+struct ProcNode {
+    enum class Type { None, File, Directory, Link, ExeLink, FdLink };
+    Type type = Type::None;
+    std::string text;                                    // a file's contents, a link's target
+    std::vector<std::pair<std::string, uint8_t>> entries;   // a directory's names and d_types
+    int fd = -1;                                         // FdLink: the guest descriptor
 };
 
 // Why run_loop() returned.
@@ -127,6 +161,9 @@ public:
     uint64_t m_program_bias = 0;
     std::string m_execfn;
     bool m_loaded = false;
+    // Where the argument and environment strings lie on the initial stack, [start, end): what
+    // /proc/self/cmdline and environ show, read from guest memory as Linux does.
+    std::pair<uint64_t, uint64_t> m_args_area, m_env_area;
 
     // The current run.
     Stop m_stop = Stop::None;
@@ -180,16 +217,85 @@ public:
     int64_t syscall_sys(Thread& t, uint64_t nr, const uint64_t* a, bool& handled);
     int64_t syscall_signal(Thread& t, uint64_t nr, const uint64_t* a, bool& handled);
     int64_t syscall_net(uint64_t nr, const uint64_t* a, bool& handled);
+    int64_t syscall_poll(Thread& t, uint64_t nr, const uint64_t* a, bool& handled);
+    // The deadline of a wait with `timeout` (none: for ever); for a call run again after parking,
+    // the one it had the first time.
+    static std::optional<Clock::time_point> wait_deadline(const Thread& t, std::optional<std::chrono::nanoseconds> timeout);
+    int64_t connect_socket(int fd, int host_fd, const struct sockaddr_storage& addr, unsigned len);
     // Marks the calling thread blocked: the syscall's result is written when it wakes.
     static constexpr int64_t kBlocked = INT64_MIN;
+    // Marks the calling thread parked on its ecall (IoWait, ChildWait): it runs again when woken.
+    static constexpr int64_t kRestart = INT64_MIN + 2;
 
     // Helpers for the file syscalls.
+    // Linux's MAX_RW_COUNT (no single read or write moves more) and UIO_MAXIOV.
+    static constexpr uint64_t kMaxRw = 0x7ffff000;
+    static constexpr int kMaxIov = 1024;
+    // A guest struct iovec array (riscv64: {base, len}, 16 bytes each) as host iovecs over guest
+    // memory, every buffer checked for `access`. 0, -EINVAL or -EFAULT.
+    int read_iovec(uint64_t iov_addr, uint64_t count, riscv::Access access, std::vector<struct iovec>& out);
     int resolve_base(int64_t dirfd, std::string& base);
     int walk_at(int64_t dirfd, uint64_t path_addr, FileSystem::Follow follow, FileSystem::Walk& out, bool empty_ok = false);
-    int64_t wait_ready(int host_fd, short events);   // honours --timeout for blocking I/O
+    // Reads or writes a stream (pipe, socket, terminal, eventfd) as a blocking or non-blocking call
+    // would, without blocking the host thread (stream_io.cpp): the result, or kRestart when the
+    // thread is parked until the stream is ready.
+    enum class Direction { In, Out };
+    struct StreamCall {
+        std::vector<struct iovec> iov;
+        int flags = 0;            // sockets: the guest's MSG_* flags
+        void* name = nullptr;     // sockets: the peer's address (sendto's, or room for recvfrom's)
+        socklen_t name_len = 0;
+        int msg_flags = 0;        // recvmsg: the flags that came back
+    };
+    int64_t stream_io(Thread& t, const std::shared_ptr<OpenFile>& file, Direction direction, StreamCall& call);
+    // Parks `t` on `fds` until one is ready (its ecall runs again) or `deadline` passes (it
+    // returns 0). Returns kRestart.
+    int64_t park_io(Thread& t, std::vector<struct pollfd> fds, std::vector<std::shared_ptr<OpenFile>> files,
+                    std::optional<Clock::time_point> deadline, bool restartable);
+    // A write that failed with EPIPE raises SIGPIPE in the thread (pipe(7)). Returns `result`.
+    int64_t raise_sigpipe(int64_t result);
     void flush_tlbs();     // and translated code, when executable memory changed
     void flush_code();     // translated code of every thread
     void after_memory_change() { if (m_mem->take_tlb_stale()) flush_tlbs(); }
+
+    // ---- shared file mappings (file_mappings.cpp) ----
+    // A MAP_SHARED mapping of a file opened for writing: its pages [start, end) hold the file's
+    // bytes from `offset`; `hashes` has one per page, of what the file holds there as far as Vireo
+    // knows (so a changed page is one whose hash differs).
+    struct FileMapping {
+        uint64_t start = 0, end = 0, offset = 0;
+        std::shared_ptr<OpenFile> file;
+        std::vector<uint64_t> hashes;
+    };
+    std::vector<FileMapping> m_file_mappings;
+    void track_file_mapping(uint64_t addr, uint64_t len, std::shared_ptr<OpenFile> file, uint64_t offset);
+    // Writes the changed pages of [addr, addr+len) back to their files: Async (msync MS_ASYNC),
+    // Sync (and fdatasync), Unmap (and forget the range: munmap, MAP_FIXED, mremap). 0 or -errno.
+    enum class WriteBack { Async, Sync, Unmap };
+    int write_back_file_mappings(uint64_t addr, uint64_t len, WriteBack mode);
+    // MADV_DONTNEED on a shared mapping: the pages read the file again.
+    void reload_file_mappings(uint64_t addr, uint64_t len);
+    // The end of the program (exit, fatal signal, execve): everything goes back.
+    void write_back_all_file_mappings();
+
+    // ---- Vireo's /proc (procfs.cpp) ----
+    // walk_at's look at /proc: 1 when the path is not under it; else 0 with out.device == Proc and
+    // out.path the node's canonical path (or a walk inside the root, for PID/root and PID/cwd),
+    // or -errno.
+    int walk_proc(std::string_view base, std::string_view path, FileSystem::Follow follow, FileSystem::Walk& out);
+    // The node at a canonical /proc path; its text only when `fill`.
+    ProcNode proc_node(const std::string& path, bool fill) const;
+    int64_t open_proc(const std::string& path, int flags);
+    int stat_proc(const std::string& path, bool follow, struct stat& st);
+    // fstat of a guest descriptor's file (a /proc one described as what it stands for).
+    int stat_open_file(const OpenFile& f, struct stat& st);
+    // getdents64 of a /proc directory.
+    int64_t read_proc_dir(OpenFile& f, uint8_t* out, uint64_t count);
+    std::string proc_fd_target(const OpenFile& f) const;
+    std::string proc_maps() const;
+    std::string proc_status() const;
+    std::string proc_comm() const;
+    std::string proc_guest_bytes(std::pair<uint64_t, uint64_t> area) const;
 
     // ---- signals (signals.cpp) ----
     // A synchronous fault: delivered now to a handler, or fatal.
@@ -234,6 +340,13 @@ public:
     void block(Thread& t, Thread::State state, std::optional<Clock::time_point> deadline);
     Stop run_loop(uint64_t max_instructions, uint64_t& executed);
     void wake_expired(Clock::time_point now);
+    // Polls the descriptors of the IoWait threads, waiting at most `timeout_ms` (-1: no limit),
+    // and makes those with a ready one runnable. False when no thread waits for a descriptor.
+    bool wake_ready_io(int timeout_ms);
+    void wake_child_waiters();
+    // A signal ends the wait of a blocked thread: EINTR, or for a restartable call parked on its
+    // ecall with an SA_RESTART handler, the call again once the handler returns.
+    void interrupt_wait(Thread& t, int sig);
 
     static HartState save_hart(const GuestHart& hart);
     static void restore_hart(GuestHart& hart, const HartState& state);

@@ -23,7 +23,6 @@
 #include <new>
 #include <cstdio>
 #include <cstring>
-#include <thread>
 
 #include "base/bytes.hpp"
 #include "elf/elf.hpp"
@@ -226,14 +225,9 @@ int64_t Process::wait4(int pid, uint64_t status_addr, int options)
         }
         if (nohang)
             return 0;
-        if (m_forwarding_signals && take_host_signals())
-            return -EINTR;
-        // FIXME: other guest threads do not run while one waits for a child.
-        if (m_deadline && Clock::now() >= *m_deadline) {
-            m_stop = Stop::Timeout;
-            return -EINTR;
-        }
-        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        // Other threads go on; poll_children() wakes this one when a child ends.
+        block(current(), Thread::State::ChildWait, std::nullopt);
+        return kRestart;
     }
 }
 
@@ -288,6 +282,8 @@ bool Process::poll_children()
         post_signal(nullptr, SIGCHLD, si);
         any = true;
     }
+    if (any)
+        wake_child_waiters();
     return any;
 }
 
@@ -403,6 +399,7 @@ int64_t Process::execve(Thread& t, int64_t dirfd, uint64_t path_addr, uint64_t a
         return -ENOMEM;
     if (m_table)
         fresh.value()->share_account(&m_table->total_pages, &m_table->slots[m_slot].pages);
+    write_back_all_file_mappings();
     std::unique_ptr<AddressSpace> old = std::move(m_mem);
     m_mem = fresh.release_value();
     auto saved_program = m_program;

@@ -56,7 +56,7 @@ struct Config {
     // Where the interpreter and libraries of dynamically linked programs come from when there is no
     // root: Debian's libc6-riscv64-cross.
     std::string sysroot = "/usr/riscv64-linux-gnu";
-    bool allow_net = false;            // outgoing IPv4/IPv6 sockets; never Unix sockets
+    bool allow_net = false;            // outgoing IPv4/IPv6 sockets; never named Unix sockets
     std::vector<std::string> env;      // "K=V"; the guest's whole environment
     Limits limits;
     bool trace_syscalls = false;       // every syscall and its result on stderr

@@ -58,6 +58,7 @@ bool Process::signal_ignored(int sig) const
 
 void Process::terminate_by_signal(int sig)
 {
+    write_back_all_file_mappings();   // a killed process's pages were in the page cache: they stay
     m_stop = Stop::Signaled;
     m_exit_status = sig;
     current().hart->request_stop();
@@ -167,9 +168,7 @@ void Process::post_signal(Thread* target, int sig, const SigInfo& info)
     // A thread waiting (futex, sleep, sigsuspend) is interrupted by a signal it does not block.
     if (!(target->sigmask & bit(sig)) && target->state != Thread::State::Runnable &&
         target->state != Thread::State::Exited) {
-        target->state = Thread::State::Runnable;
-        target->deadline.reset();
-        target->hart->set_reg(10, static_cast<uint64_t>(-EINTR));
+        interrupt_wait(*target, sig);
         // It is between its ecall and the next instruction: the handler runs first, as on the
         // way out of an interrupted system call.
         deliver_pending(*target);

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "base/bytes.hpp"
 #include "sandbox/process.hpp"
 #include "sandbox/syscall_numbers.hpp"
 
@@ -90,6 +91,8 @@ void Process::do_syscall(Thread& t)
         ret = syscall_sys(t, nr, a, handled);
     if (!handled)
         ret = syscall_net(nr, a, handled);
+    if (!handled)
+        ret = syscall_poll(t, nr, a, handled);
 
     if (m_config.trace_syscalls) {
         const char* name = syscall_name(nr);
@@ -115,7 +118,7 @@ void Process::do_syscall(Thread& t)
                 shown += buf;
             }
         }
-        if (ret == kBlocked)
+        if (ret == kBlocked || ret == kRestart)
             std::fprintf(stderr, "[vireo %d] %s(%s) = <blocks>\n", t.tid, name, shown.c_str());
         else if (ret == kNoResult)
             std::fprintf(stderr, "[vireo %d] %s(%s) = <new program>\n", t.tid, name, shown.c_str());
@@ -129,7 +132,14 @@ void Process::do_syscall(Thread& t)
                          syscall_name(nr) ? " " : "", syscall_name(nr) ? syscall_name(nr) : "");
     }
 
+    t.io_resumed = false;
+    t.resumed_deadline.reset();
+    if (ret != kRestart)
+        t.io_done = 0;
     if (ret == kBlocked) {
+        h.request_stop();
+    } else if (ret == kRestart) {
+        h.set_pc(h.pc() - 4);   // back on the ecall, which runs again when the thread is woken
         h.request_stop();
     } else if (ret != kNoResult) {
         h.set_reg(10, static_cast<uint64_t>(ret));
@@ -146,6 +156,46 @@ void Process::do_syscall(Thread& t)
 }
 
 // ---- helpers shared by the families ----
+
+bool read_timespec(AddressSpace& mem, uint64_t addr, std::chrono::nanoseconds& out, int& error)
+{
+    int64_t ts[2];
+    if (!mem.read(addr, ts)) {
+        error = -EFAULT;
+        return false;
+    }
+    if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000) {
+        error = -EINVAL;
+        return false;
+    }
+    // Waits beyond ~290 years saturate.
+    const int64_t secs = std::min<int64_t>(ts[0], int64_t{1} << 33);
+    out = std::chrono::seconds(secs) + std::chrono::nanoseconds(ts[1]);
+    return true;
+}
+
+int Process::read_iovec(uint64_t iov_addr, uint64_t count, riscv::Access access, std::vector<struct iovec>& out)
+{
+    if (count > static_cast<uint64_t>(kMaxIov))
+        return -EINVAL;
+    const uint8_t* raw = m_mem->readable(iov_addr, count * 16);
+    if (!raw)
+        return -EFAULT;
+    out.resize(count);
+    uint64_t total = 0;
+    for (uint64_t i = 0; i < count; ++i) {
+        const uint64_t base = load_le<uint64_t>(raw + i * 16);
+        uint64_t len = load_le<uint64_t>(raw + i * 16 + 8);
+        if (len > kMaxRw - total)
+            len = kMaxRw - total;   // Linux's MAX_RW_COUNT: longer vectors are cut short
+        total += len;
+        uint8_t* p = m_mem->access(base, len, access);
+        if (!p)
+            return -EFAULT;
+        out[i] = {p, len};
+    }
+    return 0;
+}
 
 int Process::resolve_base(int64_t dirfd, std::string& base)
 {
@@ -176,39 +226,16 @@ int Process::walk_at(int64_t dirfd, uint64_t path_addr, FileSystem::Follow follo
         if (int r = resolve_base(dirfd, base); r != 0)
             return r;
     }
-    if (path->empty())
+    // Names under /proc are Vireo's own (procfs.cpp), never the root's.
+    if (path->empty()) {
+        if (int r = walk_proc("/", base, FileSystem::Follow::Yes, out); r != 1)
+            return r;
         return m_fs->walk("/", base, FileSystem::Follow::Yes, out);
-    return m_fs->walk(base.empty() ? "/" : base, *path, follow, out);
-}
-
-int64_t Process::wait_ready(int host_fd, short events)
-{
-    // Blocking I/O on a pipe, socket or terminal must not outlive --timeout, and an alarm ends it
-    // with EINTR.
-    if (!m_deadline && !m_alarm)
-        return 0;
-    for (;;) {
-        const auto now = Clock::now();
-        check_alarm(now);
-        if (current().pending & ~current().sigmask)
-            return -EINTR;
-        if (m_deadline && now >= *m_deadline) {
-            m_stop = Stop::Timeout;
-            return -EINTR;
-        }
-        auto until = m_deadline ? *m_deadline : now + std::chrono::seconds(1);
-        if (m_alarm && *m_alarm < until)
-            until = *m_alarm;
-        const auto left = std::max<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count(), 1);
-        struct pollfd pfd {host_fd, events, 0};
-        const int r = ::poll(&pfd, 1, static_cast<int>(std::min<int64_t>(left, 1000)));
-        if (r > 0)
-            return 0;
-        if (r < 0 && errno != EINTR)
-            return -errno;
-        if (m_forwarding_signals && take_host_signals())
-            return -EINTR;
     }
+    const std::string_view from = base.empty() ? std::string_view("/") : std::string_view(base);
+    if (int r = walk_proc(from, *path, follow, out); r != 1)
+        return r;
+    return m_fs->walk(from, *path, follow, out);
 }
 
 }  // namespace vireo::sandbox

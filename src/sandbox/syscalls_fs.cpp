@@ -13,13 +13,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/file.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <termios.h>
 #include <unistd.h>
@@ -46,9 +46,6 @@ constexpr int kKnownOpenFlags = O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUN
                                 O_CLOEXEC | O_SYNC | O_PATH | O_TMPFILE | FASYNC;
 // Permission bits a guest may set: rwx for all and the sticky bit; never S_ISUID/S_ISGID.
 constexpr mode_t kModeMask = 01777;
-// Linux's MAX_RW_COUNT: no single read or write moves more.
-constexpr uint64_t kMaxRw = 0x7ffff000;
-constexpr int kMaxIov = 1024;   // UIO_MAXIOV
 
 int64_t host_result(int64_t r) { return r < 0 ? -errno : r; }
 
@@ -82,7 +79,8 @@ const char* device_path(VirtualDevice d)
     case VirtualDevice::Full: return "/dev/full";
     case VirtualDevice::Random: return "/dev/random";
     case VirtualDevice::Urandom: return "/dev/urandom";
-    case VirtualDevice::None: break;
+    case VirtualDevice::None:
+    case VirtualDevice::Proc: break;
     }
     return "/dev/null";
 }
@@ -121,37 +119,6 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
             return ::openat(w.object.get(), ".", flags, mode);
         return ::openat(w.parent.get(), w.name.c_str(), flags | O_NOFOLLOW, mode);
     };
-    auto read_iov = [&](uint64_t iov_addr, uint64_t count, riscv::Access access, std::vector<struct iovec>& out) -> int {
-        if (count > static_cast<uint64_t>(kMaxIov))
-            return -EINVAL;
-        const uint8_t* raw = m_mem->readable(iov_addr, count * 16);
-        if (!raw)
-            return -EFAULT;
-        out.resize(count);
-        uint64_t total = 0;
-        for (uint64_t i = 0; i < count; ++i) {
-            const uint64_t base = load_le<uint64_t>(raw + i * 16);
-            uint64_t len = load_le<uint64_t>(raw + i * 16 + 8);
-            if (len > kMaxRw - total)
-                len = kMaxRw - total;
-            total += len;
-            uint8_t* p = m_mem->access(base, len, access);
-            if (!p)
-                return -EFAULT;
-            out[i] = {p, len};
-        }
-        return 0;
-    };
-    auto check_write_result = [&](int64_t r) {
-        if (r == -EPIPE) {
-            SigInfo info;
-            info.signo = SIGPIPE;
-            info.pid = m_pid;
-            post_signal(&current(), SIGPIPE, info);
-        }
-        return r;
-    };
-
     switch (nr) {
     case nr::openat: {
         int flags = static_cast<int>(a[2]) & kKnownOpenFlags;
@@ -162,6 +129,8 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
         Walk w;
         if (int r = walk_at(static_cast<int64_t>(a[0]), a[1], follow, w); r != 0)
             return r;
+        if (w.device == VirtualDevice::Proc)
+            return open_proc(w.path, flags);
         int host = -1;
         OpenFile::Kind kind = OpenFile::Kind::File;
         if (w.device != VirtualDevice::None) {
@@ -226,67 +195,62 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
         return 0;
     }
     case nr::read:
-    case nr::pread64: {
-        OpenFile* f = m_fds.get(fd0);
-        if (!f)
-            return -EBADF;
-        if (f->kind == OpenFile::Kind::Directory)
-            return -EISDIR;
-        const uint64_t count = std::min(a[2], kMaxRw);
-        uint8_t* p = m_mem->writable(a[1], count);
-        if (!p)
-            return -EFAULT;
-        if (nr == nr::read && is_stream(*f))
-            if (int64_t r = wait_ready(f->host_fd, POLLIN); r != 0)
-                return r;
-        if (nr == nr::pread64)
-            return host_result(::pread(f->host_fd, p, count, static_cast<off_t>(a[3])));
-        return host_result(::read(f->host_fd, p, count));
-    }
-    case nr::write:
-    case nr::pwrite64: {
-        OpenFile* f = m_fds.get(fd0);
-        if (!f)
-            return -EBADF;
-        const uint64_t count = std::min(a[2], kMaxRw);
-        const uint8_t* p = m_mem->readable(a[1], count);
-        if (!p)
-            return -EFAULT;
-        if (nr == nr::write && is_stream(*f))
-            if (int64_t r = wait_ready(f->host_fd, POLLOUT); r != 0)
-                return r;
-        if (nr == nr::pwrite64)
-            return check_write_result(host_result(::pwrite(f->host_fd, p, count, static_cast<off_t>(a[3]))));
-        return check_write_result(host_result(::write(f->host_fd, p, count)));
-    }
+    case nr::pread64:
     case nr::readv:
     case nr::preadv:
+    case nr::write:
+    case nr::pwrite64:
     case nr::writev:
     case nr::pwritev: {
-        OpenFile* f = m_fds.get(fd0);
-        if (!f)
+        auto file = m_fds.share(fd0);
+        if (!file)
             return -EBADF;
-        const bool reading = nr == nr::readv || nr == nr::preadv;
-        if (reading && f->kind == OpenFile::Kind::Directory)
+        const bool reading = nr == nr::read || nr == nr::pread64 || nr == nr::readv || nr == nr::preadv;
+        const bool vectored = nr == nr::readv || nr == nr::preadv || nr == nr::writev || nr == nr::pwritev;
+        const bool positioned = nr == nr::pread64 || nr == nr::preadv || nr == nr::pwrite64 || nr == nr::pwritev;
+        if (reading && file->kind == OpenFile::Kind::Directory)
             return -EISDIR;
-        std::vector<struct iovec> iov;
-        if (int r = read_iov(a[1], a[2], reading ? riscv::Access::Write : riscv::Access::Read, iov); r != 0)
-            return r;
-        const int cnt = static_cast<int>(iov.size());
-        if ((nr == nr::readv || nr == nr::writev) && is_stream(*f))
-            if (int64_t r = wait_ready(f->host_fd, reading ? POLLIN : POLLOUT); r != 0)
+        const auto access = reading ? riscv::Access::Write : riscv::Access::Read;
+        StreamCall call;
+        if (vectored) {
+            if (int r = read_iovec(a[1], a[2], access, call.iov); r != 0)
                 return r;
-        switch (nr) {
-        case nr::readv: return host_result(::readv(f->host_fd, iov.data(), cnt));
-        case nr::preadv: return host_result(::preadv(f->host_fd, iov.data(), cnt, static_cast<off_t>(a[3])));
-        case nr::writev: return check_write_result(host_result(::writev(f->host_fd, iov.data(), cnt)));
-        default: return check_write_result(host_result(::pwritev(f->host_fd, iov.data(), cnt, static_cast<off_t>(a[3]))));
+        } else {
+            const uint64_t count = std::min(a[2], kMaxRw);
+            uint8_t* p = m_mem->access(a[1], count, access);
+            if (!p)
+                return -EFAULT;
+            call.iov.push_back({p, count});
         }
+        const int fd = file->host_fd;
+        const int cnt = static_cast<int>(call.iov.size());
+        const auto offset = static_cast<off_t>(a[3]);
+        if (positioned && reading)
+            return host_result(::preadv(fd, call.iov.data(), cnt, offset));
+        if (positioned)
+            return raise_sigpipe(host_result(::pwritev(fd, call.iov.data(), cnt, offset)));
+        if (is_stream(*file)) {
+            const int64_t r = stream_io(current(), file, reading ? Direction::In : Direction::Out, call);
+            return reading ? r : raise_sigpipe(r);
+        }
+        if (reading)
+            return host_result(::readv(fd, call.iov.data(), cnt));
+        return raise_sigpipe(host_result(::writev(fd, call.iov.data(), cnt)));
     }
     case nr::lseek: {
         OpenFile* f = m_fds.get(fd0);
         if (!f)
             return -EBADF;
+        if (f->synthetic && f->kind == OpenFile::Kind::Directory) {
+            // A /proc directory's offset counts entries (rewinddir, seekdir).
+            const auto offset = static_cast<int64_t>(a[1]);
+            if (a[2] == SEEK_CUR && offset == 0)
+                return static_cast<int64_t>(f->entry_pos);
+            if (a[2] != SEEK_SET || offset < 0)
+                return -EINVAL;
+            f->entry_pos = static_cast<size_t>(std::min<int64_t>(offset, FdTable::kMax + 2));
+            return offset;
+        }
         return host_result(::lseek(f->host_fd, static_cast<off_t>(a[1]), static_cast<int>(a[2])));
     }
     case nr::getdents64: {
@@ -299,16 +263,17 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
         uint8_t* p = m_mem->writable(a[1], count);
         if (!p)
             return -EFAULT;
+        if (f->synthetic)
+            return read_proc_dir(*f, p, count);
         // struct linux_dirent64 is the same on every architecture.
         return host_result(::syscall(SYS_getdents64, f->host_fd, p, count));
     }
     case nr::newfstatat:
     case nr::fstat:
     case nr::statx: {
-        // The object to stat, as a host descriptor: an fd's own, or what a walk found.
+        // The object to stat: an fd's file, what a walk found, or a node of Vireo's /proc.
         struct stat st {};
         Walk w;
-        int host = -1;
         uint64_t out_addr = nr == nr::fstat ? a[1] : nr == nr::statx ? a[4] : a[2];
         const int flags = static_cast<int>(nr == nr::fstat ? 0 : nr == nr::statx ? a[2] : a[3]);
         int err = 0;
@@ -318,6 +283,8 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
             if (!path)
                 return err;
         }
+        int host = -1;              // a host object: the host's stat and statx describe it
+        bool described = false;     // else `st` already holds what /proc says
         if (nr == nr::fstat || (path->empty() && (flags & AT_EMPTY_PATH))) {
             if (nr != nr::fstat && static_cast<int32_t>(a[0]) == AT_FDCWD) {
                 if (int r = m_fs->walk("/", m_cwd, Follow::Yes, w); r != 0)
@@ -328,31 +295,65 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
                 if (!f)
                     return -EBADF;
                 host = f->host_fd;
+                if (f->synthetic) {
+                    if (int r = stat_open_file(*f, st); r != 0)
+                        return r;
+                    described = true;
+                }
             }
         } else {
             const Follow follow = (flags & AT_SYMLINK_NOFOLLOW) ? Follow::No : Follow::Yes;
             if (int r = walk_at(static_cast<int64_t>(a[0]), a[1], follow, w); r != 0)
                 return r;
-            if (w.device != VirtualDevice::None) {
-                w.object = Fd(::open(device_path(w.device), O_PATH | O_CLOEXEC));
+            if (w.device == VirtualDevice::Proc) {
+                if (int r = stat_proc(w.path, follow == Follow::Yes, st); r != 0)
+                    return r;
+                described = true;
+            } else {
+                if (w.device != VirtualDevice::None) {
+                    w.object = Fd(::open(device_path(w.device), O_PATH | O_CLOEXEC));
+                    if (!w.object.valid())
+                        return -errno;
+                }
                 if (!w.object.valid())
-                    return -errno;
+                    return -ENOENT;
+                host = w.object.get();
             }
-            if (!w.object.valid())
-                return -ENOENT;
-            host = w.object.get();
         }
-        if (nr == nr::statx) {
+        if (nr == nr::statx && !described) {
             struct statx stx {};
             const int sync = flags & AT_STATX_SYNC_TYPE;
             if (::statx(host, "", AT_EMPTY_PATH | sync, static_cast<unsigned>(a[3]), &stx) != 0)
                 return -errno;
-            if (!m_mem->write(out_addr, stx))
-                return -EFAULT;
-            return 0;
+            return m_mem->write(out_addr, stx) ? 0 : -EFAULT;
         }
-        if (::fstat(host, &st) != 0)
+        if (!described && ::fstat(host, &st) != 0)
             return -errno;
+        if (nr == nr::statx) {
+            // A /proc node: struct statx (the same on every architecture) made from its stat,
+            // which holds all of STATX_BASIC_STATS (statx(2)).
+            struct statx stx {};
+            stx.stx_mask = STATX_BASIC_STATS;
+            stx.stx_blksize = static_cast<uint32_t>(st.st_blksize);
+            stx.stx_nlink = static_cast<uint32_t>(st.st_nlink);
+            stx.stx_uid = st.st_uid;
+            stx.stx_gid = st.st_gid;
+            stx.stx_mode = static_cast<uint16_t>(st.st_mode);
+            stx.stx_ino = st.st_ino;
+            stx.stx_size = static_cast<uint64_t>(st.st_size);
+            stx.stx_blocks = static_cast<uint64_t>(st.st_blocks);
+            auto time = [](const struct timespec& ts) {
+                return statx_timestamp{ts.tv_sec, static_cast<uint32_t>(ts.tv_nsec), 0};
+            };
+            stx.stx_atime = time(st.st_atim);
+            stx.stx_mtime = time(st.st_mtim);
+            stx.stx_ctime = time(st.st_ctim);
+            stx.stx_rdev_major = major(st.st_rdev);
+            stx.stx_rdev_minor = minor(st.st_rdev);
+            stx.stx_dev_major = major(st.st_dev);
+            stx.stx_dev_minor = minor(st.st_dev);
+            return m_mem->write(out_addr, stx) ? 0 : -EFAULT;
+        }
         uint8_t* p = m_mem->writable(out_addr, 128);
         if (!p)
             return -EFAULT;
@@ -360,23 +361,18 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
         return 0;
     }
     case nr::readlinkat: {
-        int err = 0;
-        auto path = m_mem->read_string(a[1], 4096, err);
-        if (!path)
-            return err;
         std::string target;
-        std::string base;
-        if ((*path)[0] != '/' && resolve_base(static_cast<int64_t>(a[0]), base) != 0)
-            base = "/";
-        // /proc of the host is not reachable; the one link programs commonly read is answered here.
-        if (normalize_path(base.empty() ? "/" : base, *path) == "/proc/self/exe") {
-            // The program is a host file, outside the guest's world: name it as if it sat in /.
-            // glibc insists on an absolute path (_dl_get_origin).
-            target = normalize_path("/", m_execfn);
+        Walk w;
+        if (int r = walk_at(static_cast<int64_t>(a[0]), a[1], Follow::No, w); r != 0)
+            return r;
+        if (w.device == VirtualDevice::Proc) {
+            // /proc's links (self, exe, cwd, root, fd/N). exe names the program, a host file, as
+            // if it sat in /: glibc insists on an absolute path (_dl_get_origin).
+            ProcNode node = proc_node(w.path, true);
+            if (node.type != ProcNode::Type::Link && node.type != ProcNode::Type::ExeLink && node.type != ProcNode::Type::FdLink)
+                return -EINVAL;
+            target = std::move(node.text);
         } else {
-            Walk w;
-            if (int r = walk_at(static_cast<int64_t>(a[0]), a[1], Follow::No, w); r != 0)
-                return r;
             if (w.device != VirtualDevice::None)
                 return -EINVAL;
             if (!w.object.valid())
@@ -410,6 +406,13 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
                             (flags & AT_EMPTY_PATH) != 0);
             r != 0)
             return r;
+        if (w.device == VirtualDevice::Proc) {
+            // Readable by all; directories searchable; nothing writable (procfs's modes).
+            const ProcNode node = proc_node(w.path, false);
+            if ((mode & W_OK) || ((mode & X_OK) && node.type != ProcNode::Type::Directory))
+                return -EACCES;
+            return 0;
+        }
         if (w.device != VirtualDevice::None)
             return (mode & X_OK) ? -EACCES : 0;
         if (!w.object.valid())
@@ -549,6 +552,8 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
         Walk w;
         if (int r = walk_at(-100, a[0], Follow::Yes, w); r != 0)
             return r;
+        if (w.device == VirtualDevice::Proc)
+            return -EACCES;
         if (w.device != VirtualDevice::None)
             return 0;
         if (!w.object.valid())
@@ -803,13 +808,6 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
         }
         return 0;
     }
-    case nr::eventfd2: {
-        const int flags = static_cast<int>(a[1]);
-        const int host = ::eventfd(static_cast<unsigned>(a[0]), (flags & (EFD_NONBLOCK | EFD_SEMAPHORE)) | EFD_CLOEXEC);
-        if (host < 0)
-            return -errno;
-        return m_fds.add(std::make_shared<OpenFile>(OpenFile::Kind::EventFd, host, true, std::string()), flags & EFD_CLOEXEC);
-    }
     case nr::flock: {
         OpenFile* f = m_fds.get(fd0);
         if (!f)
@@ -826,93 +824,10 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
             return -EFAULT;
         const ssize_t n = ::sendfile(out->host_fd, in->host_fd, a[2] ? &offset : nullptr, std::min(a[3], kMaxRw));
         if (n < 0)
-            return check_write_result(-errno);
+            return raise_sigpipe(-errno);
         if (a[2] && !m_mem->write(a[2], offset))
             return -EFAULT;
         return n;
-    }
-    case nr::ppoll: {
-        const uint64_t nfds = a[1];
-        if (nfds > static_cast<uint64_t>(FdTable::kMax))
-            return -EINVAL;
-        if (nfds == 0) {
-            // Nothing to watch (pause(), or a sleep): wait in the scheduler, where signals from
-            // other threads, alarms and the host can end it.
-            Thread& t = current();
-            if (!a[2]) {
-                block(t, Thread::State::SigSuspend, std::nullopt);
-                return kBlocked;
-            }
-            struct timespec ts {};
-            if (!m_mem->read(a[2], ts))
-                return -EFAULT;
-            block(t, Thread::State::Sleeping,
-                  Clock::now() + std::chrono::seconds(std::min<int64_t>(ts.tv_sec, int64_t{1} << 33)) +
-                      std::chrono::nanoseconds(ts.tv_nsec));
-            return kBlocked;
-        }
-        uint8_t* p = m_mem->writable(a[0], nfds * 8);
-        if (!p)
-            return -EFAULT;
-        std::vector<struct pollfd> fds(nfds);
-        for (uint64_t i = 0; i < nfds; ++i) {
-            const int guest_fd = load_le<int32_t>(p + i * 8);
-            OpenFile* f = guest_fd >= 0 ? m_fds.get(guest_fd) : nullptr;
-            fds[i].fd = f ? f->host_fd : -1;
-            fds[i].events = load_le<int16_t>(p + i * 8 + 4);
-        }
-        // The timeout: none (forever), or a timespec; both bounded by --timeout.
-        std::optional<Clock::time_point> until;
-        if (a[2]) {
-            struct timespec ts {};
-            if (!m_mem->read(a[2], ts))
-                return -EFAULT;
-            until = Clock::now() + std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
-        }
-        int ready = 0;
-        for (;;) {
-            auto limit = until;
-            if (m_deadline && (!limit || *m_deadline < *limit))
-                limit = m_deadline;
-            if (m_alarm && (!limit || *m_alarm < *limit))
-                limit = m_alarm;
-            int wait_ms = -1;
-            if (limit) {
-                const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*limit - Clock::now()).count();
-                wait_ms = static_cast<int>(std::clamp<int64_t>(left, 0, 1000));
-            } else {
-                wait_ms = 1000;
-            }
-            ready = ::poll(fds.data(), nfds, wait_ms);
-            if (ready < 0 && errno != EINTR)
-                return -errno;
-            if (ready > 0)
-                break;
-            // A signal for the guest ends the wait (ppoll(2): EINTR), whoever sent it.
-            if (m_forwarding_signals)
-                take_host_signals();
-            check_alarm(Clock::now());
-            if (current().pending & ~current().sigmask)
-                return -EINTR;
-            const auto now = Clock::now();
-            if (m_deadline && now >= *m_deadline) {
-                m_stop = Stop::Timeout;
-                return -EINTR;
-            }
-            if (until && now >= *until)
-                break;
-        }
-        ready = std::max(ready, 0);
-        for (uint64_t i = 0; i < nfds; ++i) {
-            const int guest_fd = load_le<int32_t>(p + i * 8);
-            int16_t revents = fds[i].revents;
-            if (guest_fd >= 0 && !m_fds.get(guest_fd)) {
-                revents = POLLNVAL;
-                ++ready;
-            }
-            store_le<int16_t>(p + i * 8 + 6, revents);
-        }
-        return ready;
     }
     case nr::readahead:
     case nr::fadvise64:

@@ -1,5 +1,6 @@
 // Memory system calls: brk, mmap (anonymous, and files by copying), munmap, mprotect, mremap,
-// madvise. Every success or failure is decided by AddressSpace, which enforces the memory limit:
+// madvise, msync. What a MAP_SHARED file mapping's copy gets written back to the file is
+// file_mappings.cpp's. Every success or failure is decided by AddressSpace, which enforces the memory limit:
 // over it, the guest gets ENOMEM (malloc returns NULL), never the host.
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -55,6 +56,8 @@ int64_t Process::syscall_mm(uint64_t nr, const uint64_t* a, bool& handled)
             if (type != kMapPrivate && (prot & PROT_WRITE) && (fl & O_ACCMODE) != O_RDWR)
                 return -EACCES;
         }
+        const bool shared_writable = file && file->kind == OpenFile::Kind::File && type != kMapPrivate &&
+                                     (::fcntl(file->host_fd, F_GETFL) & O_ACCMODE) == O_RDWR;
         uint64_t where = 0;
         if (flags & (kMapFixed | kMapFixedNoreplace)) {
             if (addr % layout::kPageSize || !AddressSpace::guest_range(addr, len))
@@ -62,6 +65,7 @@ int64_t Process::syscall_mm(uint64_t nr, const uint64_t* a, bool& handled)
             if ((flags & kMapFixedNoreplace) && !m_mem->is_free(addr, len))
                 return -EEXIST;
             where = addr;
+            (void)write_back_file_mappings(where, len, WriteBack::Unmap);   // what it replaces
         } else {
             auto found = m_mem->find_free(len, addr);
             if (!found)
@@ -73,7 +77,7 @@ int64_t Process::syscall_mm(uint64_t nr, const uint64_t* a, bool& handled)
             return r;
         if (from_file) {
             // A copy of the file's bytes; past its end, zeros (Linux would raise SIGBUS there).
-            // FIXME: MAP_SHARED writable mappings are copies too: writes do not reach the file.
+            // A shared one, of a file open for writing, is written back (file_mappings.cpp).
             uint8_t* dst = m_mem->base() + where;
             uint64_t done = 0;
             while (done < len) {
@@ -87,6 +91,8 @@ int64_t Process::syscall_mm(uint64_t nr, const uint64_t* a, bool& handled)
                     break;
                 done += static_cast<uint64_t>(n);
             }
+            if (shared_writable)
+                track_file_mapping(where, len, m_fds.share(static_cast<int>(a[4])), offset);
         }
         return static_cast<int64_t>(where);
     }
@@ -96,6 +102,7 @@ int64_t Process::syscall_mm(uint64_t nr, const uint64_t* a, bool& handled)
         const uint64_t len = page_up(a[1]);
         if (!AddressSpace::guest_range(a[0], len))
             return -EINVAL;
+        (void)write_back_file_mappings(a[0], len, WriteBack::Unmap);
         return m_mem->unmap(a[0], len);
     }
     case nr::mprotect: {
@@ -119,6 +126,12 @@ int64_t Process::syscall_mm(uint64_t nr, const uint64_t* a, bool& handled)
         std::optional<uint64_t> fixed;
         if (flags & kMremapFixed)
             fixed = a[4];
+        // A shared file mapping that moves or shrinks goes back to its file first; the moved copy
+        // is then private (FIXME: carry the tracking along).
+        if (a[0] % layout::kPageSize == 0 && AddressSpace::guest_range(a[0], page_up(a[1])))
+            (void)write_back_file_mappings(a[0], page_up(a[1]), WriteBack::Unmap);
+        if (fixed && *fixed % layout::kPageSize == 0 && AddressSpace::guest_range(*fixed, page_up(a[2])))
+            (void)write_back_file_mappings(*fixed, page_up(a[2]), WriteBack::Unmap);
         return m_mem->remap(a[0], a[1], a[2], (flags & kMremapMaymove) != 0, fixed);
     }
     case nr::madvise: {
@@ -130,15 +143,29 @@ int64_t Process::syscall_mm(uint64_t nr, const uint64_t* a, bool& handled)
         if (!AddressSpace::guest_range(a[0], len))
             return -ENOMEM;
         if (a[2] == MADV_DONTNEED) {
-            // Private anonymous memory reads back as zero (file-backed copies too: a FIXME, they
-            // should read back the file).
+            // Private anonymous memory reads back as zero (private file copies too: FIXME, they
+            // should read the file again, as the shared ones do below).
             if (!m_mem->is_mapped(a[0], len))
                 return -ENOMEM;
+            // A shared file mapping's pages read the file again, with what was written to them.
+            (void)write_back_file_mappings(a[0], len, WriteBack::Async);
             m_mem->discard(a[0], len);
+            reload_file_mappings(a[0], len);
         }
         return 0;
     }
-    case nr::msync:
+    case nr::msync: {
+        constexpr uint64_t kMsAsync = 1, kMsInvalidate = 2, kMsSync = 4;
+        if (a[0] % layout::kPageSize || (a[2] & ~(kMsAsync | kMsInvalidate | kMsSync)) ||
+            (a[2] & (kMsAsync | kMsSync)) == (kMsAsync | kMsSync))
+            return -EINVAL;
+        if (a[1] == 0)
+            return 0;
+        const uint64_t len = page_up(a[1]);
+        if (!AddressSpace::guest_range(a[0], len) || !m_mem->is_mapped(a[0], len))
+            return -ENOMEM;   // msync(2): "the indicated memory (or part of it) was not mapped"
+        return write_back_file_mappings(a[0], len, (a[2] & kMsSync) ? WriteBack::Sync : WriteBack::Async);
+    }
     case nr::mlock:
     case nr::munlock:
     case nr::mlockall:

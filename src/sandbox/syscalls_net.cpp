@@ -1,7 +1,14 @@
 // Socket system calls. Without Config::allow_net every socket() fails with EACCES, as under a
 // seccomp or LSM policy that forbids networking. With it, the guest may open IPv4 and IPv6 TCP and
-// UDP sockets and connect out; never Unix sockets (they would reach the host's daemons), never raw
-// sockets, never listen() (outgoing only), and never pass descriptors (SCM_RIGHTS).
+// UDP sockets and connect out; never named Unix sockets (they would reach the host's daemons),
+// never raw sockets, never listen() (outgoing only). Every address the guest passes must be IPv4 or
+// IPv6, so no Unix socket can be bound or connected to a name.
+//
+// socketpair(AF_UNIX) is always allowed: a connected pair with no name, like a pipe, reaches
+// nothing outside. sendmsg/recvmsg carry data and addresses but no control messages: sending one
+// (SCM_RIGHTS, SCM_CREDENTIALS, ...) fails with EOPNOTSUPP, and none is ever received (a guest
+// descriptor means nothing to the host, and credentials would show host pids).
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -20,7 +27,35 @@ namespace {
 
 int64_t host_result(int64_t r) { return r < 0 ? -errno : r; }
 
+constexpr uint64_t kMsghdrSize = 56;
+// MSG_* flags (the same numbers on both sides) passed on to the host; others are dropped.
+constexpr int kKnownMsgFlags = MSG_OOB | MSG_PEEK | MSG_DONTROUTE | MSG_TRUNC | MSG_DONTWAIT | MSG_EOR |
+                               MSG_WAITALL | MSG_NOSIGNAL | MSG_MORE | MSG_CMSG_CLOEXEC;
+
 }  // namespace
+
+int64_t Process::connect_socket(int fd, int host, const sockaddr_storage& sa, socklen_t len)
+{
+    const auto* addr = reinterpret_cast<const sockaddr*>(&sa);
+    const int flags = ::fcntl(host, F_GETFL);
+    if (flags < 0)
+        return -errno;
+    if (flags & O_NONBLOCK)
+        return host_result(::connect(host, addr, len));
+    // A blocking connect, made without blocking the host thread: started non-blocking; the thread
+    // then waits for the socket to become writable and runs connect again, which says how it went
+    // (EISCONN: made; otherwise the connection's error, as Linux's inet_stream_connect reports).
+    Thread& t = current();
+    (void)::fcntl(host, F_SETFL, flags | O_NONBLOCK);
+    const int r = ::connect(host, addr, len);
+    const int error = errno;
+    (void)::fcntl(host, F_SETFL, flags);
+    if (r == 0 || (error == EISCONN && t.io_resumed))
+        return 0;
+    if (error == EINPROGRESS || error == EALREADY)
+        return park_io(t, {{host, POLLOUT, 0}}, {m_fds.share(fd)}, std::nullopt, /*restartable=*/true);
+    return -error;
+}
 
 int64_t Process::syscall_net(uint64_t nr, const uint64_t* a, bool& handled)
 {
@@ -65,14 +100,13 @@ int64_t Process::syscall_net(uint64_t nr, const uint64_t* a, bool& handled)
     };
 
     switch (nr) {
-    case nr::socket:
-    case nr::socketpair: {
+    case nr::socket: {
         if (!m_config.allow_net)
             return -EACCES;
         const int domain = static_cast<int>(a[0]);
         const int type = static_cast<int>(a[1]);
         const int base_type = type & 0xf;
-        if (nr == nr::socketpair || (domain != AF_INET && domain != AF_INET6))
+        if (domain != AF_INET && domain != AF_INET6)
             return -EACCES;
         if (base_type != SOCK_STREAM && base_type != SOCK_DGRAM)
             return -EACCES;
@@ -80,6 +114,31 @@ int64_t Process::syscall_net(uint64_t nr, const uint64_t* a, bool& handled)
         if (host < 0)
             return -errno;
         return m_fds.add(std::make_shared<OpenFile>(OpenFile::Kind::Socket, host, true, std::string()), (type & SOCK_CLOEXEC) != 0);
+    }
+    case nr::socketpair: {
+        const int type = static_cast<int>(a[1]);
+        if (static_cast<int>(a[0]) != AF_UNIX)
+            return m_config.allow_net ? -EOPNOTSUPP : -EACCES;   // Linux: only AF_UNIX makes pairs
+        if (type & ~(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC))
+            return -EINVAL;
+        int pair[2];
+        if (::socketpair(AF_UNIX, (type & (0xf | SOCK_NONBLOCK)) | SOCK_CLOEXEC, static_cast<int>(a[2]), pair) != 0)
+            return -errno;
+        const bool cloexec = (type & SOCK_CLOEXEC) != 0;
+        auto first = std::make_shared<OpenFile>(OpenFile::Kind::Socket, pair[0], true, std::string());
+        auto second = std::make_shared<OpenFile>(OpenFile::Kind::Socket, pair[1], true, std::string());
+        const int fd_a = m_fds.add(std::move(first), cloexec);
+        if (fd_a < 0)
+            return fd_a;   // `second` closes its host descriptor as it goes
+        const int fd_b = m_fds.add(std::move(second), cloexec);
+        const int32_t both[2] = {fd_a, fd_b};
+        if (fd_b < 0 || !m_mem->write(a[3], both)) {
+            (void)m_fds.close(fd_a);
+            if (fd_b >= 0)
+                (void)m_fds.close(fd_b);
+            return fd_b < 0 ? fd_b : -EFAULT;
+        }
+        return 0;
     }
     case nr::connect:
     case nr::bind: {
@@ -90,11 +149,8 @@ int64_t Process::syscall_net(uint64_t nr, const uint64_t* a, bool& handled)
         socklen_t len = 0;
         if (int r = read_addr(a[1], a[2], sa, len); r != 0)
             return r;
-        if (nr == nr::connect) {
-            if (int64_t r = wait_ready(host, POLLOUT); r != 0)
-                return r;
-            return host_result(::connect(host, reinterpret_cast<sockaddr*>(&sa), len));
-        }
+        if (nr == nr::connect)
+            return connect_socket(fd0, host, sa, len);
         return host_result(::bind(host, reinterpret_cast<sockaddr*>(&sa), len));
     }
     case nr::listen:
@@ -114,45 +170,71 @@ int64_t Process::syscall_net(uint64_t nr, const uint64_t* a, bool& handled)
             return -errno;
         return write_addr(a[1], a[2], sa, len);
     }
-    case nr::sendto: {
-        int host = -1;
-        if (int r = socket_of(fd0, host); r != 0)
-            return r;
-        const uint64_t count = std::min<uint64_t>(a[2], 0x7ffff000);
-        const uint8_t* p = m_mem->readable(a[1], count);
-        if (!p)
-            return -EFAULT;
-        sockaddr_storage sa {};
-        socklen_t len = 0;
-        if (a[4]) {
-            if (int r = read_addr(a[4], a[5], sa, len); r != 0)
+    case nr::sendto:
+    case nr::recvfrom:
+    case nr::sendmsg:
+    case nr::recvmsg: {
+        auto file = m_fds.share(fd0);
+        if (!file)
+            return -EBADF;
+        if (file->kind != OpenFile::Kind::Socket)
+            return -ENOTSOCK;
+        const bool sending = nr == nr::sendto || nr == nr::sendmsg;
+        const auto access = sending ? riscv::Access::Read : riscv::Access::Write;
+        StreamCall call;
+        uint64_t name_addr = 0, name_len = 0;   // sendto/sendmsg: the length; recvfrom: where it goes
+        uint8_t* header = nullptr;
+        if (nr == nr::sendmsg || nr == nr::recvmsg) {
+            // struct msghdr on riscv64: name, namelen (u32, padded), iov, iovlen, control,
+            // controllen, flags (i32, padded): 56 bytes.
+            header = m_mem->access(a[1], kMsghdrSize, access);
+            if (!header)
+                return -EFAULT;
+            name_addr = load_le<uint64_t>(header);
+            name_len = load_le<uint32_t>(header + 8);
+            if (load_le<uint64_t>(header + 24) > static_cast<uint64_t>(kMaxIov))
+                return -EMSGSIZE;   // as Linux's copy_msghdr_from_user says it
+            if (int r = read_iovec(load_le<uint64_t>(header + 16), load_le<uint64_t>(header + 24), access, call.iov); r != 0)
                 return r;
+            if (sending && load_le<uint64_t>(header + 40) != 0)
+                return -EOPNOTSUPP;   // control messages: see the top of this file
+            call.flags = static_cast<int>(a[2]);
+        } else {
+            const uint64_t count = std::min<uint64_t>(a[2], kMaxRw);
+            uint8_t* p = m_mem->access(a[1], count, access);
+            if (!p)
+                return -EFAULT;
+            call.iov.push_back({p, count});
+            call.flags = static_cast<int>(a[3]);
+            name_addr = a[4];
+            name_len = a[5];
         }
-        if (int64_t r = wait_ready(host, POLLOUT); r != 0)
-            return r;
-        return host_result(::sendto(host, p, count, static_cast<int>(a[3]) | MSG_NOSIGNAL,
-                                    a[4] ? reinterpret_cast<sockaddr*>(&sa) : nullptr, len));
-    }
-    case nr::recvfrom: {
-        int host = -1;
-        if (int r = socket_of(fd0, host); r != 0)
-            return r;
-        const uint64_t count = std::min<uint64_t>(a[2], 0x7ffff000);
-        uint8_t* p = m_mem->writable(a[1], count);
-        if (!p)
-            return -EFAULT;
-        if (!(a[3] & MSG_DONTWAIT))
-            if (int64_t r = wait_ready(host, POLLIN); r != 0)
-                return r;
+        call.flags &= kKnownMsgFlags;
         sockaddr_storage sa {};
-        socklen_t len = sizeof sa;
-        const ssize_t n = ::recvfrom(host, p, count, static_cast<int>(a[3]), reinterpret_cast<sockaddr*>(&sa), &len);
-        if (n < 0)
-            return -errno;
-        if (a[4])
-            if (int r = write_addr(a[4], a[5], sa, len); r != 0)
-                return r;
-        return n;
+        if (name_addr) {
+            socklen_t len = sizeof sa;
+            if (sending)
+                if (int r = read_addr(name_addr, name_len, sa, len); r != 0)
+                    return r;
+            call.name = &sa;
+            call.name_len = len;
+        }
+        const int64_t r = stream_io(current(), file, sending ? Direction::Out : Direction::In, call);
+        if (r < 0)
+            return sending && !(call.flags & MSG_NOSIGNAL) ? raise_sigpipe(r) : r;
+        if (sending)
+            return r;
+        if (header) {
+            if (name_addr)
+                if (int e = write_addr(name_addr, a[1] + 8, sa, call.name_len); e != 0)
+                    return e;
+            store_le<uint64_t>(header + 40, 0);   // no control data
+            store_le<int32_t>(header + 48, call.msg_flags);
+        } else if (name_addr) {
+            if (int e = write_addr(name_addr, name_len, sa, call.name_len); e != 0)
+                return e;
+        }
+        return r;
     }
     case nr::setsockopt: {
         int host = -1;
@@ -176,6 +258,10 @@ int64_t Process::syscall_net(uint64_t nr, const uint64_t* a, bool& handled)
         socklen_t len = std::min<uint32_t>(cap, sizeof buf);
         if (::getsockopt(host, static_cast<int>(a[1]), static_cast<int>(a[2]), buf, &len) != 0)
             return -errno;
+        // SO_PEERCRED of a socketpair names this host process: the guest knows itself by m_pid.
+        if (static_cast<int>(a[1]) == SOL_SOCKET && static_cast<int>(a[2]) == SO_PEERCRED && len >= 4 &&
+            load_le<int32_t>(buf) == ::getpid())
+            store_le<int32_t>(buf, m_pid);
         uint8_t* p = m_mem->writable(a[3], len);
         if (!p)
             return -EFAULT;
@@ -188,10 +274,6 @@ int64_t Process::syscall_net(uint64_t nr, const uint64_t* a, bool& handled)
             return r;
         return host_result(::shutdown(host, static_cast<int>(a[1])));
     }
-    case nr::sendmsg:
-    case nr::recvmsg:
-        // FIXME: msghdr translation (iovecs; no control messages). Programs fall back to send/recv.
-        return m_fds.get(fd0) ? -EOPNOTSUPP : -EBADF;
     default:
         handled = false;
         return -ENOSYS;

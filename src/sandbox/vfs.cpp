@@ -262,7 +262,8 @@ int FileSystem::open_device(VirtualDevice device, int flags)
     case VirtualDevice::Full: host = "/dev/full"; break;
     case VirtualDevice::Random: host = "/dev/random"; break;
     case VirtualDevice::Urandom: host = "/dev/urandom"; break;
-    case VirtualDevice::None: return -ENOENT;
+    case VirtualDevice::None:
+    case VirtualDevice::Proc: return -ENOENT;
     }
     const int fd = ::open(host, (flags & (O_ACCMODE | O_NONBLOCK | O_APPEND)) | O_CLOEXEC | O_NOCTTY);
     return fd < 0 ? -errno : fd;

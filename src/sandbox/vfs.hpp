@@ -59,7 +59,8 @@ private:
     int m_fd = -1;
 };
 
-enum class VirtualDevice { None, Null, Zero, Full, Random, Urandom };
+// Proc: a node of Vireo's /proc (procfs.cpp), which the process answers for itself.
+enum class VirtualDevice { None, Null, Zero, Full, Random, Urandom, Proc };
 
 class FileSystem {
 public:

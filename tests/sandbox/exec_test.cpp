@@ -111,6 +111,17 @@ TEST_P(Exec, MemoryCalls)
     expect_passed(exec({"--root", root.str()}, program("memory")));
 }
 
+// mmap(2) MAP_SHARED of a file: writes reach it (msync, munmap, MAP_FIXED, MADV_DONTNEED, exit,
+// a forked child); seen here from the host, after the program has ended without unmapping.
+TEST_P(Exec, SharedFileMappingsReachTheFile)
+{
+    TempDir root;
+    expect_passed(exec({"--root", root.str()}, program("shared")));
+    std::string expected(2 * 4096 + 100, 'e');
+    expected[10] = 'E';
+    EXPECT_TRUE(read_text(root.path() / "exit-data") == expected);
+}
+
 TEST_P(Exec, SignalHandlers)
 {
     expect_passed(exec({}, program("signals")));
@@ -135,6 +146,46 @@ TEST_P(Exec, FatalSignalsGive128PlusN)
 TEST_P(Exec, Threads)
 {
     expect_passed(exec({}, program("threads")));
+}
+
+// A thread waiting in a read, write, poll or wait4 must not stop the others (they all run on one
+// host thread). Without parking, each of these would hang until the --timeout.
+TEST_P(Exec, ThreadWaitingInASystemCallDoesNotStopTheOthers)
+{
+    expect_passed(exec({"--timeout", "30"}, program("blocking")));
+    // A thread parked on stdin, which stays open and empty: main still runs and ends the process.
+    Completed r = exec({"--timeout", "30"}, program("blocking"), {"stdin"}, "", 40, /*keep_stdin_open=*/true);
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "main 1\n");
+}
+
+// epoll(7), eventfd(2), select(2): readiness, timeouts, waits in threads, the interest list.
+TEST_P(Exec, EpollEventfdAndSelect)
+{
+    TempDir root;
+    expect_passed(exec({"--root", root.str(), "--timeout", "60"}, program("epoll")));
+    EXPECT_TRUE(fs::is_empty(root.path()));
+}
+
+// Not offered: inotify. The program gets ENOSYS (checked by the guest), and --trace-syscalls names it.
+TEST_P(Exec, InotifyIsReportedAsUnknown)
+{
+    Completed r = exec({"--trace-syscalls", "--timeout", "60"}, program("epoll"));
+    expect_passed(r);
+    EXPECT_NE(r.err.find("unknown system call 26 inotify_init1: the program gets -ENOSYS"), std::string::npos) << r.err;
+}
+
+// socketpair(2) and sendmsg/recvmsg (unix(7)): iovecs, datagrams, flags, threads waiting on both ends.
+TEST_P(Exec, UnixSocketPairsAndMessages)
+{
+    expect_passed(exec({"--timeout", "60"}, program("sockets")));
+}
+
+// Vireo's /proc: maps (and pthread_getattr_np, which reads it), status, cmdline, environ, fd/,
+// exe, cpuinfo, meminfo, uptime. The escape attempts through /proc are in guests/escape.c.
+TEST_P(Exec, ProcFilesDescribeTheGuest)
+{
+    expect_passed(exec({"--mem", "64M", "--env", "V=1"}, program("procfs"), {"one", "two words"}));
 }
 
 // Guest processes: fork, wait4, execve (with #! scripts), posix_spawn, deaths by signal.

@@ -92,5 +92,92 @@ TEST(RealBusybox, ShellScriptGivesTheExpectedOutput)
     EXPECT_TRUE(fs::is_symlink(root / "bin" / "ls"));   // installed by the guest, inside the root
 }
 
+// zstd, as the example of a real program: what it compresses under `vireo exec` must be the
+// very bytes the native build makes at the same level (zstd's output is deterministic for given
+// parameters, whatever the number of worker threads), and it must decompress back.
+class RealZstd : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        if (!fs::exists(kReal / "zstd.riscv64") || !fs::exists(kReal / "zstd.native"))
+            GTEST_SKIP() << "zstd not built (see the sandbox.real.build test's output)";
+    }
+    // Text that compresses well and bytes that do not, from a fixed seed.
+    static std::string sample(size_t size)
+    {
+        std::string out;
+        uint64_t x = 0x9e3779b97f4a7c15ull;
+        while (out.size() < size) {
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+            if ((x >> 60) < 10) {
+                out += "line " + std::to_string(out.size()) + ": the quick brown fox jumps over the lazy dog\n";
+            } else {
+                for (int i = 0; i < 64; ++i) {
+                    x = x * 6364136223846793005ull + 1442695040888963407ull;
+                    out += static_cast<char>(x >> 56);
+                }
+            }
+        }
+        out.resize(size);
+        return out;
+    }
+    Completed native(const std::vector<std::string>& args, const std::string& input = "")
+    {
+        std::vector<std::string> argv{(kReal / "zstd.native").string()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return run(argv, input);
+    }
+    Completed ours(const std::vector<std::string>& options, const std::vector<std::string>& args, const std::string& input = "")
+    {
+        std::vector<std::string> argv{kVireo, "exec"};
+        argv.insert(argv.end(), options.begin(), options.end());
+        argv.push_back((kReal / "zstd.riscv64").string());
+        argv.insert(argv.end(), args.begin(), args.end());
+        return run(argv, input, 240);
+    }
+};
+
+TEST_F(RealZstd, CompressesToTheSameBytesAsNativeAndBack)
+{
+    TempDir root;
+    const std::string input = sample(2 << 20);
+    write_text(root.path() / "input", input);
+    const Completed reference = native({"-q", "-3", "-T1", "-c", (root.path() / "input").string()});
+    ASSERT_EQ(reference.status, 0) << reference.err;
+    ASSERT_LT(reference.out.size(), input.size());
+
+    // A file inside --root, one worker thread and then two (they must agree byte for byte).
+    for (const char* threads : {"-T1", "-T2"}) {
+        Completed r = ours({"--root", root.str()}, {"-q", "-3", threads, "-c", "/input"});
+        EXPECT_EQ(r.status, 0) << threads << ": " << r.err;
+        EXPECT_TRUE(r.out == reference.out) << threads << ": " << r.out.size() << " bytes, native " << reference.out.size();
+    }
+    // Streaming: stdin to stdout through pipes.
+    Completed piped = ours({}, {"-q", "-3", "-T1", "-c"}, input);
+    EXPECT_EQ(piped.status, 0) << piped.err;
+    EXPECT_TRUE(piped.out == native({"-q", "-3", "-T1", "-c"}, input).out);
+
+    // Decompression writes a file in the root; --test checks the frame's checksum.
+    write_text(root.path() / "input.zst", reference.out);
+    Completed check = ours({"--root", root.str()}, {"-q", "-t", "/input.zst"});
+    EXPECT_EQ(check.status, 0) << check.err;
+    Completed back = ours({"--root", root.str()}, {"-q", "-d", "/input.zst", "-o", "/output"});
+    EXPECT_EQ(back.status, 0) << back.err;
+    EXPECT_TRUE(read_text(root.path() / "output") == input);
+}
+
+TEST_F(RealZstd, HighLevelMatchesNative)
+{
+    // Level 19's tables want more than the default 256 MiB of mapped memory.
+    const std::string input = sample(128 << 10);
+    const Completed reference = native({"-q", "-19", "-T1", "-c"}, input);
+    ASSERT_EQ(reference.status, 0) << reference.err;
+    Completed r = ours({"--mem", "1G"}, {"-q", "-19", "-T1", "-c"}, input);
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(r.out == reference.out) << r.out.size() << " bytes, native " << reference.out.size();
+    Completed back = ours({}, {"-q", "-d", "-c"}, r.out);
+    EXPECT_TRUE(back.out == input);
+}
+
 }  // namespace
 }  // namespace vireo::sandbox::test

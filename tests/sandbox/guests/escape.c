@@ -16,6 +16,8 @@
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -111,14 +113,50 @@ int main(int argc, char** argv)
     CHECK(link("/inside.txt", "/../../hardlink.txt") == 0);
     CHECK(stat("/hardlink.txt", &st) == 0 && st.st_nlink == 2);
 
-    /* 5. no /proc, /sys or host devices */
-    CHECK_ERRNO(open("/proc/self/maps", O_RDONLY), ENOENT);
-    CHECK_ERRNO(open("/proc/self/environ", O_RDONLY), ENOENT);
+    /* 5. Vireo's /proc, never the host's; no /sys or host devices */
+    /* Other processes do not exist; the host's pid 1 least of all. */
     CHECK_ERRNO(open("/proc/1/cmdline", O_RDONLY), ENOENT);
-    CHECK_ERRNO(open("/proc/self/fd/0", O_RDONLY), ENOENT);
-    CHECK_ERRNO(readlink("/proc/self/cwd", buf, sizeof buf), ENOENT);
+    CHECK_ERRNO(open("/proc/1/root/etc/passwd", O_RDONLY), ENOENT);
+    CHECK_ERRNO(stat("/proc/1", &st), ENOENT);
+    /* What would reach host memory or kernel state is not there. */
+    const char* absent[] = {"/proc/self/mem", "/proc/self/mountinfo", "/proc/self/task", "/proc/kcore", "/proc/sys/kernel/hostname",
+                            "/proc/thread-self", "/proc/self/fd/99", "/proc/self/fdinfo/0", "/proc/mounts", "/proc/self/ns/mnt"};
+    for (size_t i = 0; i < sizeof absent / sizeof *absent; i++)
+        CHECK_ERRNO(open(absent[i], O_RDONLY), ENOENT);
+    /* /proc/self/root is this root: whatever follows it stays inside, ".." included. */
+    CHECK(readlink("/proc/self/root", buf, sizeof buf) == 1 && buf[0] == '/');
+    CHECK(read_file("/proc/self/root/inside.txt", buf, sizeof buf) == 7);
+    CHECK(read_file("/proc/self/root/../../../inside.txt", buf, sizeof buf) == 7);
+    CHECK(read_file("/proc/self/cwd/../inside.txt", buf, sizeof buf) == 7);
+    CHECK_ERRNO(open("/proc/self/root/etc/passwd", O_RDONLY), ENOENT);
+    snprintf(path, sizeof path, "/proc/self/root/../..%s/secret.txt", outside);
+    CHECK_ERRNO(open(path, O_RDONLY), ENOENT);
+    snprintf(path, sizeof path, "/proc/self/cwd/../../..%s/secret.txt", outside);
+    CHECK_ERRNO(open(path, O_RDONLY), ENOENT);
+    int procroot = open("/proc/self/root", O_RDONLY | O_DIRECTORY);
+    CHECK(procroot >= 0);
+    CHECK_ERRNO(openat(procroot, "../outside/secret.txt", O_RDONLY), ENOENT);
+    close(procroot);
+    /* A symlink in the root that points into /proc leads to the root's own folder, which the
+     * guest cannot fill with anything of the host's. */
+    CHECK(symlink("/proc/self/root", "/procroot") == 0);
+    CHECK_ERRNO(open("/procroot/inside.txt", O_RDONLY), ENOENT);
+    /* The maps file holds the guest's addresses only. */
+    int maps = open("/proc/self/maps", O_RDONLY);
+    CHECK(maps >= 0);
+    ssize_t got = read(maps, buf, sizeof buf - 1);
+    close(maps);
+    buf[got > 0 ? got : 0] = 0;
+    for (char* line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        unsigned long lo = 0, hi = 0;
+        CHECK(sscanf(line, "%lx-%lx", &lo, &hi) == 2 && lo < hi && hi <= (1ul << 38));
+    }
     ssize_t n = readlink("/proc/self/exe", buf, sizeof buf);
     CHECK(n > 0 && buf[0] == '/');
+    /* Nothing under /proc can be made or written. */
+    CHECK(mkdir("/proc/x", 0755) != 0);
+    CHECK_ERRNO(open("/proc/self/environ", O_RDWR), EACCES);
+    CHECK(symlink("/etc/passwd", "/proc/self/newlink") != 0);
     CHECK_ERRNO(open("/sys/kernel/notes", O_RDONLY), ENOENT);
     CHECK_ERRNO(open("/dev/mem", O_RDONLY), ENOENT);
     CHECK_ERRNO(open("/dev/sda", O_RDWR), ENOENT);
@@ -132,8 +170,30 @@ int main(int argc, char** argv)
     CHECK_ERRNO(socket(AF_INET6, SOCK_DGRAM, 0), EACCES);
     CHECK_ERRNO(socket(AF_UNIX, SOCK_STREAM, 0), EACCES);
     CHECK_ERRNO(socket(AF_NETLINK, SOCK_RAW, 0), EACCES);
+    /* A socketpair reaches nothing (it is allowed), and cannot be given a name or be pointed at one:
+     * the host's daemons listen on named Unix sockets, some in the abstract namespace. */
     int sv[2];
-    CHECK_ERRNO(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), EACCES);
+    CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
+    struct sockaddr_un un = {.sun_family = AF_UNIX};
+    strcpy(un.sun_path, "/run/dbus/system_bus_socket");
+    CHECK_ERRNO(connect(sv[0], (struct sockaddr*)&un, sizeof un), EAFNOSUPPORT);
+    CHECK_ERRNO(bind(sv[0], (struct sockaddr*)&un, sizeof un), EAFNOSUPPORT);
+    CHECK_ERRNO(sendto(sv[0], "x", 1, 0, (struct sockaddr*)&un, sizeof un), EAFNOSUPPORT);
+    memcpy(un.sun_path, "\0abstract", 10);
+    CHECK_ERRNO(connect(sv[0], (struct sockaddr*)&un, sizeof(sa_family_t) + 9), EAFNOSUPPORT);
+    /* Passing descriptors: refused, whatever the descriptor. */
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    memset(cbuf, 0, sizeof cbuf);
+    struct iovec one = {"x", 1};
+    struct msghdr mh = {.msg_iov = &one, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
+    struct cmsghdr* cm = CMSG_FIRSTHDR(&mh);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &sv[1], sizeof(int));
+    CHECK_ERRNO(sendmsg(sv[0], &mh, 0), EOPNOTSUPP);
+    close(sv[0]);
+    close(sv[1]);
 
     /* 7. no host descriptors: only 0, 1 and 2 exist */
     int open_fds = 0;

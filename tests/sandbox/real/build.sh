@@ -4,7 +4,8 @@
 #
 #   build.sh OUT_DIR
 #
-# Leaves OUT_DIR/{lua,sqlite3}.{riscv64,riscv64.dyn,native} and OUT_DIR/busybox.riscv64. The sources come from `apt-get source`
+# Leaves OUT_DIR/{lua,sqlite3}.{riscv64,riscv64.dyn,native}, OUT_DIR/busybox.riscv64 and
+# OUT_DIR/zstd.{riscv64,native}. The sources come from `apt-get source`
 # (needs a deb-src entry, as guests/build-initramfs.sh sets up) into a cache that survives rebuilds:
 # $VIREO_CACHE/sandbox-sources, else ~/.cache/vireo/sandbox-sources. Without deb-src (or without
 # network) it prints why and exits 0 having built nothing: the tests that need these skip.
@@ -81,5 +82,15 @@ if [[ ! -x $OUT/busybox.riscv64 ]]; then
     fi
     "${bb[@]}" -j"$JOBS" busybox >"$obj/make.log" 2>&1 || { tail -20 "$obj/make.log" >&2; exit 1; }
     cp "$obj/busybox" "$OUT/busybox.riscv64"
+fi
+# ---- zstd: the command-line tool (multithreaded, no zlib/lzma/lz4), static for riscv64 ----
+if [[ ! -x $OUT/zstd.native ]]; then
+    ZSTD=$(fetch libzstd) || skip "apt-get source libzstd failed (see $CACHE/libzstd.log)"
+    srcs=("$ZSTD"/lib/{common,compress,decompress,dictBuilder}/*.c "$ZSTD"/programs/*.c)
+    # The same C on both sides (no x86-64 assembly), so the compressed bytes can be compared.
+    flags=(-O2 -DZSTD_MULTITHREAD -DZSTD_LEGACY_SUPPORT=0 -DZSTD_DISABLE_ASM -I"$ZSTD/lib" -I"$ZSTD/lib/common" -pthread)
+    log "building zstd for riscv64 and the host"
+    "$CROSS" "${flags[@]}" -static -o "$OUT/zstd.riscv64" "${srcs[@]}"
+    "$HOST_CC" "${flags[@]}" -o "$OUT/zstd.native" "${srcs[@]}"
 fi
 log "done: $(cd "$OUT" && echo *)"
