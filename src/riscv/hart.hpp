@@ -211,6 +211,7 @@ private:
 
     Engine m_engine = default_engine();
     bool m_jit_flush_pending = false;
+    bool m_jit_cold = false;   // jit_block() declined: the code at pc has not run often enough
     std::unique_ptr<jit::Translator> m_jit;
 
     // The decoded-instruction cache is keyed by the instruction bits themselves, so it never needs

@@ -68,8 +68,19 @@ RunResult Hart<Env>::run_jit(uint64_t budget)
             jit_sync();
             link_slot = m_jit_exit_slot;
         } else {
-            step();
+            // Interpret: one instruction, or while the code is cold (not run often enough yet to
+            // be worth translating: most of a boot runs once) until control leaves the straight
+            // line, as a block would.
             link_slot = 0;
+            for (unsigned n = 0; n < jit::kMaxBlock; ++n) {
+                const uint64_t before = m_pc;
+                step();
+                const uint64_t advance = m_pc - before;
+                if (!m_jit_cold || m_budget_left == 0 || m_stop_requested || m_wfi || m_interrupt_check ||
+                    (advance != 2 && advance != 4))
+                    break;
+            }
+            m_jit_cold = false;
         }
         if (m_wfi) [[unlikely]] {
             m_wfi = false;
@@ -99,6 +110,10 @@ const jit::Block* Hart<Env>::jit_block()
     const uint64_t paddr = e.paddr_page | offset;
     if (const jit::Block* b = m_jit->find(m_pc, paddr, e.host + offset)) [[likely]]
         return b;
+    if (!m_jit->warm(m_pc, paddr)) {
+        m_jit_cold = true;
+        return nullptr;
+    }
     if (m_jit->nearly_full())
         m_jit->flush();
 

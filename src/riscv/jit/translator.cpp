@@ -612,6 +612,7 @@ void Translator::flush()
     m_blocks.clear();
     m_index.clear();
     m_recent.fill(nullptr);
+    m_heat.fill(0);
     m_bytes.clear();
     m_linked.clear();
     forget_jumps();
@@ -650,7 +651,7 @@ const Block* Translator::revalidate(Block& block, const uint8_t* code)
     }
     // Changed: forget it (its code stays in the buffer, unreachable, until the next flush).
     m_index.erase({block.vpc, block.paddr});
-    Block*& recent = m_recent[(block.vpc >> 1) % m_recent.size()];
+    Block*& recent = m_recent[recent_index(block.vpc, block.paddr)];
     if (recent == &block)
         recent = nullptr;
     return nullptr;
@@ -661,7 +662,7 @@ Block* Translator::find_slow(uint64_t vpc, uint64_t paddr)
     auto it = m_index.find({vpc, paddr});
     if (it == m_index.end())
         return nullptr;
-    m_recent[(vpc >> 1) % m_recent.size()] = it->second;
+    m_recent[recent_index(vpc, paddr)] = it->second;
     return it->second;
 }
 
@@ -691,7 +692,7 @@ const Block* Translator::translate(uint64_t vpc, uint64_t paddr, std::span<const
     b.byte_count = static_cast<uint32_t>(bytes.size());
     m_bytes.insert(m_bytes.end(), bytes.begin(), bytes.end());
     m_index[{vpc, paddr}] = &b;
-    m_recent[(vpc >> 1) % m_recent.size()] = &b;
+    m_recent[recent_index(vpc, paddr)] = &b;
     ++m_translated;
     return &b;
 }

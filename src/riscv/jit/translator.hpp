@@ -132,7 +132,7 @@ public:
     // after invalidate(), a block is used again only if the code it came from is unchanged.
     const Block* find(uint64_t vpc, uint64_t paddr, const uint8_t* code)
     {
-        Block* b = m_recent[(vpc >> 1) % m_recent.size()];
+        Block* b = m_recent[recent_index(vpc, paddr)];
         if (!b || b->vpc != vpc || b->paddr != paddr) [[unlikely]] {
             b = find_slow(vpc, paddr);
             if (!b)
@@ -152,7 +152,20 @@ public:
         const void* entry = nullptr;
     };
     static constexpr unsigned kJumpEntries = 4096;
+    static size_t recent_index(uint64_t vpc, uint64_t paddr) { return ((vpc >> 1) ^ (paddr >> 9)) % kRecent; }
     static unsigned jump_index(uint64_t vpc) { return static_cast<unsigned>(vpc >> 1) % kJumpEntries; }
+    // Code is translated once it has been asked for kWarm times (most of a boot runs once, and is
+    // cheaper to interpret than to translate); until then this says no and counts.
+    static constexpr uint8_t kWarm = 4;
+    bool warm(uint64_t vpc, uint64_t paddr)
+    {
+        uint8_t& heat = m_heat[(vpc * 0x9e3779b97f4a7c15ull ^ paddr) >> 48];
+        if (heat >= kWarm)
+            return true;
+        ++heat;
+        return false;
+    }
+
     // Translates `code` (instructions at vpc, vpc+len, ... ; at most kMaxBlock), whose bytes in
     // guest memory are `bytes`, into a new block.
     const Block* translate(uint64_t vpc, uint64_t paddr, std::span<const Instruction> code, std::span<const uint8_t> bytes);
@@ -194,7 +207,9 @@ private:
     const void* m_exit = nullptr;
     std::deque<Block> m_blocks;
     std::unordered_map<std::pair<uint64_t, uint64_t>, Block*, KeyHash> m_index;
-    std::array<Block*, 8192> m_recent{};
+    static constexpr size_t kRecent = 32768;
+    std::array<Block*, kRecent> m_recent{};
+    std::array<uint8_t, 65536> m_heat{};
     std::unique_ptr<JumpEntry[]> m_jumps;
     std::vector<uint8_t> m_bytes;      // guest code of every block, to check it after invalidate()
     std::vector<uint64_t> m_linked;    // slots pointing at another block since the last invalidate()
