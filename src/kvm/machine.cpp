@@ -491,6 +491,8 @@ Result<void> check_available()
 Result<Outcome> run(const Config& config)
 {
     auto machine = TRY(Machine::create(config));
+    if (config.before_guest_runs)
+        TRY(config.before_guest_runs());
     return machine->run();
 }
 

@@ -536,6 +536,8 @@ Result<VirtOutcome> run_virt(const VirtConfig& config)
     if (config.cpus < 1 || config.cpus > 8)
         return Error::message("--cpus must be between 1 and 8");
     auto board = TRY(Board::create(config));
+    if (config.before_guest_runs)
+        TRY(config.before_guest_runs());
     return board->run();
 }
 

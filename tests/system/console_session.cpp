@@ -93,6 +93,13 @@ void ConsoleSession::send(const std::string& text)
     }
 }
 
+void ConsoleSession::close_input()
+{
+    if (m_in >= 0)
+        ::close(m_in);
+    m_in = -1;
+}
+
 std::optional<int> ConsoleSession::wait_exit(std::chrono::seconds timeout)
 {
     if (m_status)

@@ -22,8 +22,12 @@ public:
     // Waits until `text` appears in the output after the previous match; false on timeout or exit.
     bool expect(const std::string& text, std::chrono::seconds timeout);
     void send(const std::string& text);
+    // Closes the child's stdin: end of file for what reads it.
+    void close_input();
     // Waits for the child to exit; its exit status, or nullopt on timeout (then it is killed).
     std::optional<int> wait_exit(std::chrono::seconds timeout);
+
+    pid_t pid() const { return m_pid; }
 
     const std::string& output() const { return m_output; }
     // The output from the last match on: what a failing test prints.
