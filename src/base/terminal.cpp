@@ -99,23 +99,4 @@ bool Terminal::poll_input(std::vector<uint8_t>& out, int timeout_ms)
     return true;
 }
 
-void Terminal::write_output(const uint8_t* data, size_t size)
-{
-    while (size > 0) {
-        ssize_t n = ::write(STDOUT_FILENO, data, size);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN) {
-                pollfd p{STDOUT_FILENO, POLLOUT, 0};
-                ::poll(&p, 1, 100);
-                continue;
-            }
-            return;  // stdout is gone: drop the output rather than stop the guest
-        }
-        data += n;
-        size -= static_cast<size_t>(n);
-    }
-}
-
 }  // namespace vireo
