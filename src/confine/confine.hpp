@@ -7,10 +7,10 @@
 // the filter's default is SIGSYS (SECCOMP_RET_TRAP), whose handler writes
 //   vireo: seccomp: system call 59 (execve) is not allowed in this process; ending the run ...
 // on stderr, puts the terminal back if the console had made it raw, and ends the process with
-// status 125 (kRefusedExitStatus: a Vireo error, not the guest's). Why not EPERM: a refused call Vireo does not
-// expect would send the code down an error path nobody tested, or silently lose data (a disk
-// flush that "failed"); why not SECCOMP_RET_KILL_PROCESS: the user would see a bare "Bad system
-// call" and a core dump, not which call to report. (A call refused while SIGSYS is blocked, as
+// status 125 (kRefusedExitStatus: a Vireo error, not the guest's). Why not EPERM: a refused call
+// Vireo does not expect would send the code down an error path nobody tested, or silently lose
+// data (a disk flush that "failed"); why not SECCOMP_RET_KILL_PROCESS: the user would see a bare
+// "Bad system call" and a core dump, not which call to report. (A call refused while SIGSYS is blocked, as
 // glibc blocks every signal around the clone of pthread_create, cannot reach the handler: the
 // kernel then ends the process by SIGSYS itself.) The one deliberate quiet refusal is clone3,
 // answered ENOSYS: its flags live in memory the filter cannot read, and glibc then falls back to

@@ -148,8 +148,10 @@ void allow_processes(Filter& f)
     // kill: its own children only, so a pid from 1 to 2^31-1: never 0 (the process group) nor
     // negative (-1: everyone, -N: a group). A rule compares each argument once, so "positive" is
     // 31 rules: "the upper 33 bits are clear and bit b is set", for each b below 31.
-    for (unsigned bit = 0; bit < 31; ++bit)
-        f.allow(SCMP_SYS(kill), {SCMP_A0(SCMP_CMP_MASKED_EQ, ~uint64_t{0} << 31 | uint64_t{1} << bit, uint64_t{1} << bit)});
+    for (unsigned bit = 0; bit < 31; ++bit) {
+        const uint64_t set = uint64_t{1} << bit;
+        f.allow(SCMP_SYS(kill), {SCMP_A0(SCMP_CMP_MASKED_EQ, ~uint64_t{0} << 31 | set, set)});
+    }
     f.allow(SCMP_SYS(prctl), {SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG)});
     // A forked guest process dying of a signal first turns core dumps off (setrlimit).
     f.allow(SCMP_SYS(prlimit64), {SCMP_A0(SCMP_CMP_EQ, 0), SCMP_A1(SCMP_CMP_EQ, RLIMIT_CORE)});

@@ -127,10 +127,11 @@ void plant(Attack attack, MockDriver& d, DriverRing& ring)
         // An indirect table may hold more entries than the ring; the chain still may not.
         const uint32_t entries = size + 1u;
         GuestAddr table = d.allocator().alloc(16 * entries, 16);
-        for (uint32_t i = 0; i < entries; ++i)
-            DriverRing::write_desc_at(d.memory(), table, i, ok.addr, 1,
-                                      static_cast<uint16_t>(VIRTQ_DESC_F_WRITE | (i + 1 < entries ? VIRTQ_DESC_F_NEXT : 0)),
+        for (uint32_t i = 0; i < entries; ++i) {
+            const uint16_t next = i + 1 < entries ? VIRTQ_DESC_F_NEXT : 0;
+            DriverRing::write_desc_at(d.memory(), table, i, ok.addr, 1, static_cast<uint16_t>(VIRTQ_DESC_F_WRITE | next),
                                       static_cast<uint16_t>(i + 1));
+        }
         ring.write_desc(0, table, 16 * entries, VIRTQ_DESC_F_INDIRECT, 0);
         ring.publish(0);
         break;
