@@ -59,6 +59,7 @@ confine::Policy exec_policy(const ExecOptions& options)
 {
     confine::Policy policy;
     policy.files = true;       // the program's root, or the read-only sysroot
+    policy.local_io = true;    // its pipes, eventfds, socketpairs, epoll and /proc files (memfds)
     policy.terminal = true;    // the program's own terminal ioctls, passed through
     policy.processes = true;   // fork, wait4, kill of its children (Config::allow_processes)
     policy.sockets = options.allow_net;

@@ -43,15 +43,20 @@ struct Policy {
     // FIONREAD, which the sandbox answers from the host's for its program.
     bool terminal = false;
     // Files below directories the process holds: openat and the other *at() calls, getdents64,
-    // ftruncate, fallocate, flock, chmod (the 9p server's /proc/self/fd/N), statx, pipe2, eventfd2,
-    // sendfile. For `vireo exec` (its root) and `vireo run --share`.
+    // ftruncate, fallocate, flock, chmod (the 9p server's /proc/self/fd/N), statx, sendfile. For
+    // `vireo exec` (its root) and `vireo run --share`.
     bool files = false;
+    // Descriptors that reach nothing outside the process: pipe2, eventfd2, memfd_create, epoll,
+    // socketpair (AF_UNIX only: an anonymous connected pair), and I/O on the sockets it holds
+    // (send, receive, options, shutdown). `vireo exec`'s program makes such things.
+    bool local_io = false;
     // Read-only opens anywhere, without the rest of `files`: libslirp re-reads the host's
     // /etc/resolv.conf when the guest asks its DNS proxy (10.0.2.3).
     // FIXME: Landlock could narrow this to that one file.
     bool read_files = false;
     // IPv4 and IPv6 sockets (socket() refuses every other family: no Unix, netlink or packet
-    // sockets) and the calls on them. For --net user and --allow-net.
+    // sockets): creating, connecting, binding, listening, accepting, and I/O on them. For
+    // --net user and --allow-net.
     bool sockets = false;
 };
 

@@ -174,10 +174,30 @@ void allow_files(Filter& f)
         SCMP_SYS(linkat), SCMP_SYS(symlinkat), SCMP_SYS(readlinkat), SCMP_SYS(faccessat), SCMP_SYS(faccessat2),
         SCMP_SYS(statx), SCMP_SYS(fstatfs), SCMP_SYS(getdents64), SCMP_SYS(ftruncate), SCMP_SYS(fallocate),
         SCMP_SYS(flock), SCMP_SYS(fchmod), SCMP_SYS(fchmodat), SCMP_SYS(fchownat), SCMP_SYS(utimensat),
-        SCMP_SYS(sendfile), SCMP_SYS(pipe2), SCMP_SYS(eventfd2),
+        SCMP_SYS(sendfile),
         // The 9p server changes a mode through /proc/self/fd/N (an O_PATH descriptor has no fchmod).
         SCMP_SYS(chmod),
     });
+}
+
+// Calls on sockets the process already holds; none makes a new one or reaches a new peer, except
+// sendto/sendmsg with an address on a datagram socket, which only `sockets` can create.
+void allow_socket_io(Filter& f)
+{
+    f.allow_all({
+        SCMP_SYS(getsockname), SCMP_SYS(getpeername), SCMP_SYS(sendto), SCMP_SYS(recvfrom), SCMP_SYS(sendmsg),
+        SCMP_SYS(recvmsg), SCMP_SYS(setsockopt), SCMP_SYS(getsockopt), SCMP_SYS(shutdown),
+    });
+}
+
+void allow_local_io(Filter& f)
+{
+    f.allow_all({
+        SCMP_SYS(pipe2), SCMP_SYS(eventfd2), SCMP_SYS(memfd_create), SCMP_SYS(epoll_create1), SCMP_SYS(epoll_ctl),
+        SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_pwait2),
+    });
+    f.allow(SCMP_SYS(socketpair), {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)});
+    allow_socket_io(f);
 }
 
 void allow_read_files(Filter& f)
@@ -189,11 +209,8 @@ void allow_sockets(Filter& f)
 {
     f.allow(SCMP_SYS(socket), {SCMP_A0(SCMP_CMP_EQ, AF_INET)});
     f.allow(SCMP_SYS(socket), {SCMP_A0(SCMP_CMP_EQ, AF_INET6)});
-    f.allow_all({
-        SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(listen), SCMP_SYS(accept), SCMP_SYS(accept4),
-        SCMP_SYS(getsockname), SCMP_SYS(getpeername), SCMP_SYS(sendto), SCMP_SYS(recvfrom), SCMP_SYS(sendmsg),
-        SCMP_SYS(recvmsg), SCMP_SYS(setsockopt), SCMP_SYS(getsockopt), SCMP_SYS(shutdown),
-    });
+    f.allow_all({SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(listen), SCMP_SYS(accept), SCMP_SYS(accept4)});
+    allow_socket_io(f);
 }
 
 }  // namespace
@@ -214,6 +231,8 @@ Result<void> install(const Policy& policy)
         allow_files(filter);
     else if (policy.read_files)
         allow_read_files(filter);
+    if (policy.local_io)
+        allow_local_io(filter);
     if (policy.sockets)
         allow_sockets(filter);
     // The handler goes first: from the moment the filter is loaded, a refused call raises SIGSYS.

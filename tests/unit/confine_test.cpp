@@ -7,6 +7,7 @@
 #include <linux/kvm.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -161,6 +162,41 @@ TEST(Confine, SocketsOnlyWithSocketsAndOnlyIpv4OrIpv6)
         end = in_confined_child(net, [&] { return raw_socket(family) >= 0 ? 0 : 1; });
         EXPECT_EQ(end.status, confine::kRefusedExitStatus) << "family " << family;
     }
+}
+
+TEST(Confine, LocalDescriptorsOnlyWithLocalIo)
+{
+    auto make_pair = [] {
+        int pair[2];
+        if (::syscall(SYS_socketpair, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+            return 1;
+        const char text[] = "across the pair";
+        if (::syscall(SYS_sendto, pair[0], text, sizeof text, 0, nullptr, 0) != static_cast<long>(sizeof text))
+            return 2;
+        char back[sizeof text] = {};
+        if (::syscall(SYS_recvfrom, pair[1], back, sizeof back, 0, nullptr, nullptr) != static_cast<long>(sizeof back))
+            return 3;
+        if (::syscall(SYS_memfd_create, "confine-test", MFD_CLOEXEC) < 0 || ::syscall(SYS_epoll_create1, EPOLL_CLOEXEC) < 0)
+            return 4;
+        int p[2];
+        return ::syscall(SYS_pipe2, p, O_CLOEXEC) == 0 ? 0 : 5;
+    };
+    auto end = in_confined_child(kCore, make_pair);
+    EXPECT_EQ(end.status, confine::kRefusedExitStatus);
+    EXPECT_EQ(end.err, refusal(SYS_socketpair, "socketpair"));
+
+    confine::Policy local;
+    local.local_io = true;
+    end = in_confined_child(local, make_pair);
+    EXPECT_EQ(end.status, 0) << end.err;
+    // A pair of any other family (were there one), or a socket of any kind: refused.
+    end = in_confined_child(local, [] {
+        int pair[2];
+        return ::syscall(SYS_socketpair, AF_INET, SOCK_STREAM, 0, pair) == 0 ? 0 : 1;
+    });
+    EXPECT_EQ(end.status, confine::kRefusedExitStatus);
+    end = in_confined_child(local, [] { return raw_socket(AF_UNIX) >= 0 ? 0 : 1; });
+    EXPECT_EQ(end.status, confine::kRefusedExitStatus);
 }
 
 TEST(Confine, IoctlsAreTheListedOnesOnly)
