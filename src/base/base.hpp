@@ -3,6 +3,7 @@
 
 #include "base/assert.hpp"
 #include "base/bytes.hpp"
+#include "base/console_output.hpp"
 #include "base/file.hpp"
 #include "base/log.hpp"
 #include "base/result.hpp"

@@ -5,12 +5,20 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
 namespace vireo {
 
 static_assert(sizeof(termios) <= 64);
+
+namespace {
+// The settings of the one Terminal in raw mode, for restore_after_fatal_signal(). Written before
+// g_raw is set and while no handler can read them.
+termios g_saved_for_signal;
+std::atomic<bool> g_raw{false};
+}  // namespace
 
 Terminal::Terminal()
 {
@@ -26,6 +34,10 @@ Terminal::Terminal()
             t.c_cc[VMIN] = 1;
             t.c_cc[VTIME] = 0;
             m_raw = ::tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
+            if (m_raw) {
+                std::memcpy(&g_saved_for_signal, m_saved_termios, sizeof g_saved_for_signal);
+                g_raw.store(true);
+            }
         }
     }
     // No O_NONBLOCK: stdin often shares its file description with stdout, and poll() before
@@ -35,10 +47,17 @@ Terminal::Terminal()
 Terminal::~Terminal()
 {
     if (m_raw) {
+        g_raw.store(false);
         termios t{};
         std::memcpy(&t, m_saved_termios, sizeof t);
         ::tcsetattr(STDIN_FILENO, TCSANOW, &t);
     }
+}
+
+void Terminal::restore_after_fatal_signal()
+{
+    if (g_raw.load())
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &g_saved_for_signal);
 }
 
 bool Terminal::poll_input(std::vector<uint8_t>& out, int timeout_ms)
@@ -78,25 +97,6 @@ bool Terminal::poll_input(std::vector<uint8_t>& out, int timeout_ms)
         out.push_back(c);
     }
     return true;
-}
-
-void Terminal::write_output(const uint8_t* data, size_t size)
-{
-    while (size > 0) {
-        ssize_t n = ::write(STDOUT_FILENO, data, size);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN) {
-                pollfd p{STDOUT_FILENO, POLLOUT, 0};
-                ::poll(&p, 1, 100);
-                continue;
-            }
-            return;  // stdout is gone: drop the output rather than stop the guest
-        }
-        data += n;
-        size -= static_cast<size_t>(n);
-    }
 }
 
 }  // namespace vireo

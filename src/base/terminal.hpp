@@ -22,8 +22,9 @@ public:
     bool poll_input(std::vector<uint8_t>& out, int timeout_ms);
     bool quit_requested() const { return m_quit; }
 
-    // Writes guest output to stdout, whole, retrying on EINTR and short writes.
-    static void write_output(const uint8_t* data, size_t size);
+    // Puts stdin's settings back if a Terminal has it in raw mode. Async-signal-safe: for a
+    // handler that ends the process (confine's SIGSYS report), where no destructor will run.
+    static void restore_after_fatal_signal();
 
 private:
     bool m_is_tty = false;

@@ -6,7 +6,9 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 
+#include "confine/confine.hpp"
 #include "kvm/kvm.hpp"
 #include "riscv/engine.hpp"
 #include "sandbox/sandbox.hpp"
@@ -25,6 +27,61 @@ std::string format_seconds(double seconds)
 
 Outcome not_implemented(const std::string& what) { return {EXIT_USAGE, what + " is not implemented yet"}; }
 
+// What each command's process may still do once it is set up (confine.hpp), from its options.
+// The devices of a system machine, under either backend:
+confine::Policy device_policy(const RunOptions& options)
+{
+    confine::Policy policy;
+    policy.terminal = true;                     // the console's raw mode is put back at the end
+    policy.files = !options.shares.empty();     // the 9p server works below each shared folder
+    const bool user_net = options.net && options.net->mode == NetOption::Mode::User;
+    policy.sockets = user_net;                  // libslirp's connections for the guest
+    policy.read_files = user_net;               // and its re-reads of /etc/resolv.conf
+    return policy;                              // a tap needs only read and write on its fd
+}
+
+confine::Policy emulator_policy(const RunOptions& options)
+{
+    if (options.bare)
+        return {};                              // HTIF writes to stdout; no console input
+    return device_policy(options);
+}
+
+confine::Policy kvm_policy(const RunOptions& options)
+{
+    confine::Policy policy = device_policy(options);
+    policy.threads = true;    // one per vCPU, started after the filter
+    policy.kvm = true;
+    return policy;
+}
+
+confine::Policy exec_policy(const ExecOptions& options)
+{
+    confine::Policy policy;
+    policy.files = true;       // the program's root, or the read-only sysroot
+    policy.local_io = true;    // its pipes, eventfds, socketpairs, epoll and /proc files (memfds)
+    policy.terminal = true;    // the program's own terminal ioctls, passed through
+    policy.processes = true;   // fork, wait4, kill of its children (Config::allow_processes)
+    policy.sockets = options.allow_net;
+    return policy;
+}
+
+Result<void> confine_process(const confine::Policy& policy)
+{
+    auto installed = confine::install(policy);
+    if (!installed.ok())
+        return installed.error().with_context("cannot confine Vireo's process (--no-seccomp runs without it)");
+    return {};
+}
+
+// The machines' before_guest_runs hook: the filter, unless --no-seccomp.
+std::function<Result<void>()> confinement(bool enabled, const confine::Policy& policy)
+{
+    if (!enabled)
+        return {};
+    return [policy] { return confine_process(policy); };
+}
+
 }  // namespace
 
 machine::BareConfig bare_config(const RunOptions& options)
@@ -35,6 +92,7 @@ machine::BareConfig bare_config(const RunOptions& options)
     config.max_instructions = options.max_instructions;
     config.timeout_seconds = options.timeout_seconds;
     config.trace = options.trace;
+    config.before_guest_runs = confinement(options.seccomp, emulator_policy(options));
     return config;
 }
 
@@ -126,6 +184,7 @@ machine::VirtConfig virt_config(const RunOptions& options)
         config.initrd = options.initrd.value_or(dir + "/initramfs.cpio.gz");
     }
     config.devices = device_set_config(options);
+    config.before_guest_runs = confinement(options.seccomp, emulator_policy(options));
     return config;
 }
 
@@ -174,6 +233,7 @@ Outcome run(const RunOptions& options)
         config.cpus = options.cpus;
         config.timeout_seconds = options.timeout_seconds;
         config.devices = device_set_config(options);
+        config.before_guest_runs = confinement(options.seccomp, kvm_policy(options));
         auto result = kvm::run(config);
         if (!result.ok())
             return {EXIT_USAGE, result.error().text()};
@@ -218,6 +278,10 @@ Outcome exec(const ExecOptions& options)
         return {EXIT_USAGE, "exec: " + loaded.error().text()};
     // A write to a closed pipe is the guest's SIGPIPE (delivered by the sandbox), not Vireo's death.
     std::signal(SIGPIPE, SIG_IGN);
+    if (options.seccomp) {
+        if (auto confined = confine_process(exec_policy(options)); !confined.ok())
+            return {EXIT_USAGE, "exec: " + confined.error().text()};
+    }
     auto result = box.value()->run();
     if (!result.ok())
         return {EXIT_USAGE, "exec: " + result.error().text()};

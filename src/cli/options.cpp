@@ -73,6 +73,12 @@ Execution:
   --engine interp|jit       how harts run guest code: 'jit' translates it to x86-64 (the
                             default on x86-64 hosts), 'interp' interprets it (the reference)
 
+Debugging:
+  --no-seccomp              do not confine Vireo's own process (a debugging aid); by default,
+                            once the machine is set up, a seccomp filter lets it make only the
+                            system calls the run needs, and any other call ends the run with
+                            status 125 and a message naming the call
+
   -h, --help                show this help
 
 Options take their value either as '--mem 512M' or as '--mem=512M'.
@@ -100,6 +106,10 @@ Options:
   --trace-syscalls          print each system call and its result on stderr
   --engine interp|jit       how the program's code runs: 'jit' translates it to x86-64 (the
                             default on x86-64 hosts), 'interp' interprets it (the reference)
+  --no-seccomp              do not confine Vireo's own process (a debugging aid); by default,
+                            once the program is loaded, a seccomp filter lets it make only the
+                            system calls the sandbox needs, and any other call ends the run with
+                            status 125 and a message naming the call
 
   -h, --help                show this help
 
@@ -207,6 +217,7 @@ constexpr OptionSpec RUN_OPTIONS[] = {
     {"--timeout", OptionSpec::Kind::Value},
     {"--engine", OptionSpec::Kind::Value},
     {"--trace", OptionSpec::Kind::Flag},   // hidden: a debugging aid, not part of the contract
+    {"--no-seccomp", OptionSpec::Kind::Flag},
 };
 
 constexpr OptionSpec EXEC_OPTIONS[] = {
@@ -218,6 +229,7 @@ constexpr OptionSpec EXEC_OPTIONS[] = {
     {"--env", OptionSpec::Kind::RepeatableValue},
     {"--trace-syscalls", OptionSpec::Kind::Flag},
     {"--engine", OptionSpec::Kind::Value},
+    {"--no-seccomp", OptionSpec::Kind::Flag},
 };
 
 template <size_t N>
@@ -454,6 +466,8 @@ Result<void> apply_run_option(OptionParser& parser, const ParsedOption& opt, Run
         run.trace = true;
     } else if (name == "--engine") {
         run.engine = TRY(parse_engine_option(parser, value));
+    } else if (name == "--no-seccomp") {
+        run.seccomp = false;
     }
     return {};
 }
@@ -536,6 +550,8 @@ Result<void> apply_exec_option(OptionParser& parser, const ParsedOption& opt, Ex
         exec.allow_net = true;
     } else if (name == "--trace-syscalls") {
         exec.trace_syscalls = true;
+    } else if (name == "--no-seccomp") {
+        exec.seccomp = false;
     } else if (name == "--env") {
         size_t eq = value.find('=');
         if (eq == std::string::npos || eq == 0)

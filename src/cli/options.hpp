@@ -71,6 +71,7 @@ struct RunOptions {
     double timeout_seconds = 0;      // 0 = no limit
     bool trace = false;              // hidden --trace: print each instruction (--bare only)
     std::optional<riscv::Engine> engine;   // unset: riscv::default_engine()
+    bool seccomp = true;             // --no-seccomp turns the filter off (confine.hpp)
 };
 
 struct ExecOptions {
@@ -82,6 +83,7 @@ struct ExecOptions {
     std::vector<std::string> env;    // "K=V", in order given; empty by default
     bool trace_syscalls = false;
     std::optional<riscv::Engine> engine;   // unset: riscv::default_engine()
+    bool seccomp = true;             // --no-seccomp turns the filter off (confine.hpp)
     std::string program;
     std::vector<std::string> args;   // everything after PROGRAM, untouched
 };

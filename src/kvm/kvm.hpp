@@ -44,6 +44,10 @@ struct Config {
     std::function<void(std::span<const uint8_t>)> console_output;
     // Whether stdin feeds the consoles (raw mode on a terminal, Ctrl-A X quits).
     bool console_input = true;
+    // Called once the VM is built and every file it needs is open, before the vCPU threads start:
+    // where `vireo run --accel kvm` confines itself (confine.hpp). An error ends the run as a
+    // set-up error.
+    std::function<Result<void>()> before_guest_runs;
 };
 
 struct Outcome {

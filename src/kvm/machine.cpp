@@ -1,6 +1,7 @@
 // The x86-64 KVM machine: wiring, vCPU threads and the event loop. See kvm.hpp.
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -14,6 +15,7 @@
 #include <thread>
 
 #include "base/bytes.hpp"
+#include "base/console_output.hpp"
 #include "base/file.hpp"
 #include "base/log.hpp"
 #include "base/terminal.hpp"
@@ -135,6 +137,7 @@ private:
     std::vector<MmioDeviceInfo> m_virtio_info;
     virtio::Console* m_virtio_console = nullptr;
     std::vector<uint8_t> m_output;
+    ConsoleOutput m_stdout{STDOUT_FILENO};
     PanicWatch m_panic;
 
     // The end of the run: the first stop() wins. Guarded by m_end_lock (never taken before
@@ -287,10 +290,12 @@ void Machine::flush_output()
 {
     if (m_output.empty())
         return;
+    // Never waits for stdout (console_output.hpp): a vCPU that floods COM1 while stdout is stuck
+    // must not hold the device lock, and with it the main thread's Ctrl-A X, in a blocked write.
     if (m_config.console_output)
         m_config.console_output(m_output);
     else
-        Terminal::write_output(m_output.data(), m_output.size());
+        m_stdout.write(m_output);
     m_output.clear();
 }
 
@@ -447,6 +452,7 @@ Outcome Machine::run()
             for (auto& device : m_virtio_devices)
                 device->poll();
             flush_output();
+            m_stdout.drain();
         }
         if (m_config.timeout_seconds > 0) {
             const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
@@ -459,15 +465,18 @@ Outcome Machine::run()
     for (auto& thread : m_threads)
         thread.join();
     m_threads.clear();
-    {
-        std::lock_guard lock(m_devices_lock);
-        flush_output();
-    }
     Outcome outcome;
     {
         std::lock_guard lock(m_end_lock);
         outcome.kind = m_end;
         outcome.detail = m_end_detail;
+    }
+    {
+        std::lock_guard lock(m_devices_lock);
+        flush_output();
+        // Quitting is not held up by a stdout that takes nothing; an ending guest's last lines
+        // get a moment to go out.
+        m_stdout.finish(outcome.kind == Outcome::Kind::Quit ? 0 : 2000);
     }
     outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return outcome;
@@ -491,6 +500,8 @@ Result<void> check_available()
 Result<Outcome> run(const Config& config)
 {
     auto machine = TRY(Machine::create(config));
+    if (config.before_guest_runs)
+        TRY(config.before_guest_runs());
     return machine->run();
 }
 

@@ -151,6 +151,8 @@ Result<BareOutcome> run_bare(const BareConfig& config)
     hart->set_pc(image.entry);
     hart->set_reg(10, 0);  // a0 = hart id, as Spike and OpenSBI expect
     hart->set_trace(config.trace);
+    if (config.before_guest_runs)
+        TRY(config.before_guest_runs());
 
     BareOutcome outcome;
     const auto start = std::chrono::steady_clock::now();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "base/result.hpp"
@@ -16,6 +17,10 @@ struct BareConfig {
     uint64_t max_instructions = 0;   // 0 = no limit
     double timeout_seconds = 0;      // 0 = no limit
     bool trace = false;              // print each instruction (debugging)
+    // Called once the machine is built and every file it needs is open, just before the guest's
+    // first instruction: where `vireo run` confines itself (confine.hpp). An error ends the run as
+    // a set-up error.
+    std::function<Result<void>()> before_guest_runs;
 };
 
 struct BareOutcome {

@@ -1,6 +1,8 @@
 // The virt-like RISC-V system machine. See riscv_virt.hpp for the memory map.
 #include "machine/riscv_virt.hpp"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +11,7 @@
 #include <string_view>
 
 #include "base/bytes.hpp"
+#include "base/console_output.hpp"
 #include "base/file.hpp"
 #include "base/terminal.hpp"
 #include "bus/bus.hpp"
@@ -377,10 +380,12 @@ private:
             flush_output();
     }
 
+    // Hands the batch to stdout without waiting for it (console_output.hpp): a guest that floods
+    // its console while stdout is stuck must not stop this thread from reading input.
     void flush_output()
     {
         if (!m_output.empty()) {
-            Terminal::write_output(m_output.data(), m_output.size());
+            m_stdout.write(m_output);
             m_output.clear();
         }
     }
@@ -440,6 +445,7 @@ private:
     virtio::Console* m_virtio_console = nullptr;
     VirtHart* m_running = nullptr;
     Terminal m_terminal;
+    ConsoleOutput m_stdout{STDOUT_FILENO};
     std::vector<uint8_t> m_output, m_input;
     PanicWatch m_panic;
     bool m_ending = false;
@@ -503,6 +509,8 @@ VirtOutcome Board::run()
         if (all_waiting || (++rounds % 8) == 0) {
             poll_console(wait_ms);
             poll_devices();
+            flush_output();   // a prompt without a newline, and what stdout could not take before
+            m_stdout.drain();
         }
         if (m_terminal.quit_requested()) {
             outcome.kind = VirtOutcome::Kind::Quit;
@@ -517,6 +525,9 @@ VirtOutcome Board::run()
         }
     }
     flush_output();
+    // Quitting is not held up by a stdout that takes nothing; an ending guest's last lines get a
+    // moment to go out.
+    m_stdout.finish(outcome.kind == VirtOutcome::Kind::Quit ? 0 : 2000);
     if (std::getenv("VIREO_DEBUG_HARTS")) {  // a debugging aid: where each hart was at the end
         for (size_t i = 0; i < m_harts.size(); ++i)
             std::fprintf(stderr, "hart %zu: pc=0x%lx priv=%d waiting=%d mip=0x%lx mie=0x%lx sstatus=0x%lx scause=0x%lx sepc=0x%lx\n", i,
@@ -536,6 +547,8 @@ Result<VirtOutcome> run_virt(const VirtConfig& config)
     if (config.cpus < 1 || config.cpus > 8)
         return Error::message("--cpus must be between 1 and 8");
     auto board = TRY(Board::create(config));
+    if (config.before_guest_runs)
+        TRY(config.before_guest_runs());
     return board->run();
 }
 

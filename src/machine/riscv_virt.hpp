@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,10 @@ struct VirtConfig {
     virtio::DeviceSetConfig devices; // disks, shares, network card (virtio/device_set.hpp)
     uint64_t max_instructions = 0;   // 0 = no limit
     double timeout_seconds = 0;      // 0 = no limit
+    // Called once the machine is built and every file it needs is open, just before the guest's
+    // first instruction: where `vireo run` confines itself (confine.hpp). An error ends the run as
+    // a set-up error.
+    std::function<Result<void>()> before_guest_runs;
 };
 
 struct VirtOutcome {

@@ -39,6 +39,10 @@ void read_config_bytes(std::span<const uint8_t> config, uint32_t offset, std::sp
 
 void ActiveContext::serve_queue(uint16_t index, const ChainHandler& handle, const std::function<bool()>& more)
 {
+    // virtio 1.2 §2.1.2: after DEVICE_NEEDS_RESET the device is in an error state; it consumes no
+    // more buffers, on any queue, until the driver resets it.
+    if (interrupt.needs_reset())
+        return;
     Queue& queue = queues[index];
     bool used = false;
     for (uint32_t budget = queue.size(); budget > 0 && (!more || more()); --budget) {

@@ -17,8 +17,8 @@
 //       +-------------+ <-------------------- +-------------+
 //          ^    |            reset()                 |
 //          |    | activate(ctx) fails:               | malformed queue: ctx.queue_failed(q)
-//          |    | the transport sets                 | sets DEVICE_NEEDS_RESET, the queue stops;
-//          |    | DEVICE_NEEDS_RESET                 | the driver then resets (status 0)
+//          |    | the transport sets                 | sets DEVICE_NEEDS_RESET, every queue
+//          |    | DEVICE_NEEDS_RESET                 | stops; the driver then resets (status 0)
 //          +----+                                    v
 //                                                 reset() -> inactive
 //
@@ -54,6 +54,9 @@ public:
     // virtio 1.2 §2.1.2: the device entered an error state it cannot leave without a reset. Sets
     // DEVICE_NEEDS_RESET and, when DRIVER_OK is set, sends a configuration change notification.
     virtual void set_needs_reset() = 0;
+    // Whether DEVICE_NEEDS_RESET is set: the device then serves none of its queues until the driver
+    // resets it.
+    virtual bool needs_reset() const = 0;
 };
 
 // What a device gets on activation. The references stay valid until the device's reset().
@@ -68,8 +71,10 @@ struct ActiveContext {
     // After add_used(): sends a used buffer notification if the driver wants one (§2.7.7.2).
     void notify_used(uint16_t queue);
     // The guest-fault policy for a malformed ring or chain (virtio 1.2 §2.1.2): log it, set
-    // DEVICE_NEEDS_RESET and stop processing the queue (it is broken until reset). The rest of
-    // the host is unaffected; the driver is expected to reset the device.
+    // DEVICE_NEEDS_RESET and stop serving the device: this queue is broken until reset, and
+    // serve_queue() takes nothing from the others either (a device that asked for a reset must not
+    // go on as if it had not). The rest of the machine carries on; the driver is expected to reset
+    // the device.
     void queue_failed(uint16_t queue, const Error& error);
 
     // The device side of a queue pass (§2.7.13, §2.7.14), shared by every device: while
@@ -77,7 +82,8 @@ struct ActiveContext {
     // number of bytes it wrote into the chain, and returns the chain as used; at the end, one
     // used-buffer notification. A pass takes at most queue-size chains, so a guest refilling the
     // ring while the device works cannot keep the host here (the rest waits for Device::poll).
-    // A malformed ring or chain stops the pass under the queue_failed() policy.
+    // A malformed ring or chain stops the pass under the queue_failed() policy; once the device
+    // needs a reset, a pass takes nothing at all.
     using ChainHandler = std::function<uint32_t(const DescriptorChain&)>;
     void serve_queue(uint16_t queue, const ChainHandler& handle, const std::function<bool()>& more = {});
 };

@@ -90,6 +90,7 @@ private:
     void signal_used_buffer(uint16_t queue) override;
     void signal_config_change() override;
     void set_needs_reset() override;
+    bool needs_reset() const override { return (m_status & VIRTIO_CONFIG_S_NEEDS_RESET) != 0; }
 
     uint32_t read_register(uint64_t offset);
     void write_register(uint64_t offset, uint32_t value);

@@ -10,7 +10,9 @@
 
 #include <thread>
 
+#include "console_session.hpp"
 #include "harness.hpp"
+#include "seccomp_status.hpp"
 
 namespace vireo::sandbox::test {
 namespace {
@@ -369,6 +371,24 @@ TEST_P(Exec, TraceSyscallsReportsUnknownOnesOnce)
     const size_t first = r.err.find(unknown);
     ASSERT_NE(first, std::string::npos) << r.err;
     EXPECT_EQ(r.err.find(unknown, first + 1), std::string::npos);
+}
+
+// Once the program is loaded, the host process runs under a seccomp filter (src/confine/confine.hpp),
+// unless --no-seccomp. Seen from outside while the program waits for input.
+TEST_P(Exec, TheHostProcessRunsUnderASeccompFilter)
+{
+    for (bool filtered : {true, false}) {
+        std::vector<std::string> argv{kVireo, "exec"};
+        if (!filtered)
+            argv.push_back("--no-seccomp");
+        argv.push_back(program("cat"));
+        vireo::test::ConsoleSession session(argv);
+        session.send("ping\n");
+        ASSERT_TRUE(session.expect("ping\n", std::chrono::seconds(30))) << session.output();
+        EXPECT_EQ(vireo::test::seccomp_modes(session.pid()), std::vector<int>{filtered ? 2 : 0});
+        session.close_input();
+        EXPECT_EQ(session.wait_exit(std::chrono::seconds(30)), 0) << session.output();
+    }
 }
 
 TEST(ExecErrors, SetUpFailuresAre125WithOneLine)

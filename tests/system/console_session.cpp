@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -93,7 +94,37 @@ void ConsoleSession::send(const std::string& text)
     }
 }
 
-std::optional<int> ConsoleSession::wait_exit(std::chrono::seconds timeout)
+void ConsoleSession::close_input()
+{
+    if (m_in >= 0)
+        ::close(m_in);
+    m_in = -1;
+}
+
+bool ConsoleSession::let_output_back_up(std::chrono::seconds timeout)
+{
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    const int capacity = ::fcntl(m_out, F_GETPIPE_SZ);
+    int last = -1;
+    auto since = std::chrono::steady_clock::now();
+    for (;;) {
+        int unread = 0;
+        if (capacity <= 0 || ::ioctl(m_out, FIONREAD, &unread) != 0)
+            return false;
+        const auto now = std::chrono::steady_clock::now();
+        if (unread != last) {
+            last = unread;
+            since = now;
+        } else if (unread > capacity / 2 && now - since >= std::chrono::seconds(1)) {
+            return true;
+        }
+        if (now >= deadline)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+}
+
+std::optional<int> ConsoleSession::wait_exit(std::chrono::seconds timeout, Output output)
 {
     if (m_status)
         return m_status;
@@ -112,7 +143,10 @@ std::optional<int> ConsoleSession::wait_exit(std::chrono::seconds timeout)
         }
         if (std::chrono::steady_clock::now() >= deadline)
             return std::nullopt;
-        read_some(50);
+        if (output == Output::Read)
+            read_some(50);
+        else
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
 }
 

@@ -22,8 +22,19 @@ public:
     // Waits until `text` appears in the output after the previous match; false on timeout or exit.
     bool expect(const std::string& text, std::chrono::seconds timeout);
     void send(const std::string& text);
+    // Closes the child's stdin: end of file for what reads it.
+    void close_input();
+    // Stops reading the child's output until its stdout pipe is full (more than half its capacity
+    // unread, and no more for a second: partly filled pages count as full), so that its next write
+    // would block; false if that does not happen within `timeout`.
+    bool let_output_back_up(std::chrono::seconds timeout);
     // Waits for the child to exit; its exit status, or nullopt on timeout (then it is killed).
-    std::optional<int> wait_exit(std::chrono::seconds timeout);
+    // Output::Read keeps reading its output meanwhile; Output::LeaveUnread does not, so a child
+    // that writes much finds its stdout pipe full (as with a terminal that cannot keep up).
+    enum class Output { Read, LeaveUnread };
+    std::optional<int> wait_exit(std::chrono::seconds timeout, Output output = Output::Read);
+
+    pid_t pid() const { return m_pid; }
 
     const std::string& output() const { return m_output; }
     // The output from the last match on: what a failing test prints.

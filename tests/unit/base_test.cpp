@@ -1,4 +1,9 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <vector>
 
 #include "base/base.hpp"
 
@@ -49,4 +54,60 @@ TEST(ParseSize, AcceptsSuffixesAndRejectsGarbage)
     EXPECT_FALSE(parse_size("-1M", v));
     EXPECT_FALSE(parse_size("12X", v));
     EXPECT_FALSE(parse_size("99999999999999999999T", v));
+}
+
+// ConsoleOutput never waits for its descriptor: into a pipe nobody reads, writes return at once,
+// up to kCapacity bytes wait (in order) and the rest is counted as dropped; once the reader reads,
+// drain() delivers what waited.
+TEST(ConsoleOutput, NeverBlocksOnAFullPipeAndKeepsTheOrder)
+{
+    int p[2];
+    ASSERT_EQ(::pipe(p), 0);
+    const int pipe_size = ::fcntl(p[1], F_GETPIPE_SZ);
+    ASSERT_GT(pipe_size, 0);
+    ConsoleOutput out(p[1]);
+    std::vector<uint8_t> chunk(4096);
+    uint64_t written = 0;
+    const uint64_t total = ConsoleOutput::kCapacity + 4 * static_cast<uint64_t>(pipe_size);
+    for (; written < total; written += chunk.size()) {
+        for (size_t i = 0; i < chunk.size(); ++i)
+            chunk[i] = static_cast<uint8_t>((written + i) % 251);
+        out.write(chunk);   // returns although nobody reads
+    }
+    EXPECT_EQ(out.pending(), ConsoleOutput::kCapacity);
+    EXPECT_GT(out.dropped(), 0u);
+    const uint64_t kept = written - out.dropped();
+
+    // The reader catches up: everything that was kept arrives, in order.
+    uint64_t got = 0;
+    std::vector<uint8_t> buffer(65536);
+    while (got < kept) {
+        out.drain();
+        const ssize_t n = ::read(p[0], buffer.data(), buffer.size());
+        ASSERT_GT(n, 0);
+        for (ssize_t i = 0; i < n; ++i)
+            ASSERT_EQ(buffer[static_cast<size_t>(i)], static_cast<uint8_t>((got + static_cast<uint64_t>(i)) % 251))
+                << "at byte " << got + static_cast<uint64_t>(i);
+        got += static_cast<uint64_t>(n);
+    }
+    EXPECT_TRUE(out.drain());
+    EXPECT_EQ(out.pending(), 0u);
+    ::close(p[0]);
+    ::close(p[1]);
+}
+
+TEST(ConsoleOutput, FinishGivesUpOnADescriptorThatTakesNothing)
+{
+    int p[2];
+    ASSERT_EQ(::pipe(p), 0);
+    ConsoleOutput out(p[1]);
+    std::vector<uint8_t> chunk(1 << 20, 'x');
+    out.write(chunk);
+    ASSERT_GT(out.pending(), 0u);
+    const auto start = std::chrono::steady_clock::now();
+    out.finish(100);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+    EXPECT_EQ(out.pending(), 0u);
+    ::close(p[0]);
+    ::close(p[1]);
 }

@@ -75,12 +75,13 @@ TEST(CliTopLevel, HelpTextsDescribeEveryOption)
 {
     std::string run = help_text("run");
     for (const char* option : {"--arch", "--accel", "--kernel", "--initrd", "--append", "--firmware", "--bare",
-                               "--mem", "--cpus", "--disk", "--net", "--share", "--max-instructions", "--timeout"})
+                               "--mem", "--cpus", "--disk", "--net", "--share", "--max-instructions", "--timeout",
+                               "--no-seccomp"})
         EXPECT_NE(run.find(option), std::string::npos) << option;
     EXPECT_EQ(run.find("--trace"), std::string::npos) << "--trace is hidden";
     std::string exec = help_text("exec");
     for (const char* option : {"--root", "--mem", "--max-instructions", "--timeout", "--allow-net", "--env",
-                               "--trace-syscalls"})
+                               "--trace-syscalls", "--no-seccomp"})
         EXPECT_NE(exec.find(option), std::string::npos) << option;
     EXPECT_NE(help_text("").find("exec"), std::string::npos);
     // Help fits an 100-column terminal.
@@ -115,6 +116,7 @@ TEST(CliRun, Defaults)
     EXPECT_FALSE(run.bare);
     EXPECT_FALSE(run.kernel);
     EXPECT_FALSE(run.trace);
+    EXPECT_TRUE(run.seccomp);
     EXPECT_TRUE(run.disks.empty());
 }
 
@@ -186,6 +188,18 @@ TEST(CliRun, HiddenTrace)
 {
     EXPECT_TRUE(run_options({"--bare", "t.elf", "--trace"}).trace);
     EXPECT_EQ(error_of({"run", "--trace=1"}), "run: option '--trace' takes no value (see 'vireo run --help')");
+}
+
+// The filter is on unless turned off; the flag takes no value (confine.hpp).
+TEST(CliRun, NoSeccomp)
+{
+    EXPECT_FALSE(run_options({"--no-seccomp"}).seccomp);
+    EXPECT_FALSE(run_options({"--bare", "t.elf", "--no-seccomp"}).seccomp);
+    EXPECT_EQ(error_of({"run", "--no-seccomp=1"}), "run: option '--no-seccomp' takes no value (see 'vireo run --help')");
+    EXPECT_EQ(error_of({"run", "--no-seccomp", "--no-seccomp"}),
+              "run: option '--no-seccomp' given twice (see 'vireo run --help')");
+    EXPECT_TRUE(bare_config(run_options({"--bare", "t.elf"})).before_guest_runs);
+    EXPECT_FALSE(bare_config(run_options({"--bare", "t.elf", "--no-seccomp"})).before_guest_runs);
 }
 
 TEST(CliRun, UnknownOptionsAndArguments)
@@ -441,7 +455,13 @@ TEST(CliExec, DoubleDashEndsOptions)
     EXPECT_EQ(defaults.mem_size, 256ull << 20);
     EXPECT_TRUE(defaults.env.empty());
     EXPECT_FALSE(defaults.allow_net);
+    EXPECT_TRUE(defaults.seccomp);
     EXPECT_TRUE(defaults.args.empty());
+    EXPECT_FALSE(exec_options({"--no-seccomp", "prog"}).seccomp);
+    // After PROGRAM it is the program's argument.
+    ExecOptions late = exec_options({"prog", "--no-seccomp"});
+    EXPECT_TRUE(late.seccomp);
+    EXPECT_EQ(late.args, (std::vector<std::string>{"--no-seccomp"}));
 }
 
 TEST(CliExec, UsageErrors)

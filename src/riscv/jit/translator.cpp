@@ -581,7 +581,8 @@ Translator::Translator(const Layout& layout) : m_layout(layout)
 Translator::~Translator()
 {
     // A debugging aid: VIREO_JIT_DUMP=FILE writes the code buffer, to read with
-    // objdump -D -b binary -mi386:x86-64 --adjust-vma=<the address printed>.
+    // objdump -D -b binary -mi386:x86-64 --adjust-vma=<the address printed>. Together with
+    // --no-seccomp: a confined process opens no new files (src/confine/confine.hpp).
     if (const char* dump = std::getenv("VIREO_JIT_DUMP"); dump && m_memory) {
         if (FILE* f = std::fopen(dump, "wb")) {
             std::fwrite(m_memory, 1, m_emitter->getSize(), f);

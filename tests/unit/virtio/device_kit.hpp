@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -14,6 +15,9 @@
 #include "base/assert.hpp"
 #include "base/bytes.hpp"
 #include "mock_driver.hpp"
+#include "virtio/devices/net/net.hpp"
+#include "virtio/devices/p9/p9.hpp"
+#include "virtio/devices/p9/wire.hpp"
 
 namespace vireo::virtio::test {
 
@@ -52,7 +56,49 @@ private:
     std::string m_path;
 };
 
-enum class Kind { Block, Console, Rng };
+// A scratch folder to share over 9p; removed with everything in it when the object goes.
+class TempFolder {
+public:
+    TempFolder()
+    {
+        std::string tmpl = ::testing::TempDir() + "vireo-kit-9p-XXXXXX";
+        VERIFY(::mkdtemp(tmpl.data()));
+        m_path = tmpl;
+    }
+    ~TempFolder()
+    {
+        std::error_code ignored;
+        std::filesystem::remove_all(m_path, ignored);
+    }
+    TempFolder(const TempFolder&) = delete;
+    TempFolder& operator=(const TempFolder&) = delete;
+    const std::string& path() const { return m_path; }
+
+private:
+    std::string m_path;
+};
+
+// A network backend that counts what the card sends (keeping only the last frame, so thousands of
+// rounds cost no memory) and hands the card frames the test injects.
+class CountingBackend final : public net::Backend {
+public:
+    void set_receiver(Receive receive) override { m_receive = std::move(receive); }
+    void send(std::span<const uint8_t> frame) override
+    {
+        ++sent;
+        last_sent.assign(frame.begin(), frame.end());
+    }
+    void poll(size_t) override {}
+    void inject(std::span<const uint8_t> frame) { m_receive(frame); }
+
+    uint64_t sent = 0;
+    std::vector<uint8_t> last_sent;
+
+private:
+    Receive m_receive;
+};
+
+enum class Kind { Block, Console, Rng, Net, P9 };
 
 inline const char* kind_name(Kind kind)
 {
@@ -63,6 +109,10 @@ inline const char* kind_name(Kind kind)
         return "Console";
     case Kind::Rng:
         return "Rng";
+    case Kind::Net:
+        return "Net";
+    case Kind::P9:
+        return "P9";
     }
     return "?";
 }
@@ -98,6 +148,19 @@ public:
         case Kind::Rng:
             m_device = std::make_unique<Rng>();
             break;
+        case Kind::Net: {
+            auto backend = std::make_unique<CountingBackend>();
+            m_backend = backend.get();
+            m_device = std::make_unique<Net>(std::move(backend));
+            break;
+        }
+        case Kind::P9: {
+            m_folder = std::make_unique<TempFolder>();
+            auto p9 = P9::create(m_folder->path(), "kit");
+            VERIFY(p9.ok());
+            m_device = p9.release_value();
+            break;
+        }
         }
         m_machine = std::make_unique<TestMachine>(*m_device);
     }
@@ -107,6 +170,7 @@ public:
     TestMachine& machine() { return *m_machine; }
     Device& device() { return *m_device; }
     Console* console() { return m_console; }
+    CountingBackend* backend() { return m_backend; }
     std::string& output() { return m_output; }
 
     // Resets and initializes the device, then checks it serves a well-formed request on every
@@ -132,6 +196,12 @@ public:
             ok = used && used->len == 16;
             break;
         }
+        case Kind::Net:
+            ok = net_round_trip();
+            break;
+        case Kind::P9:
+            ok = p9_round_trip();
+            break;
         }
         return ok && !d.needs_reset();
     }
@@ -194,10 +264,50 @@ private:
         return used && used->len == 4 && d.read_guest(in.addr, 4) == std::vector<uint8_t>(pong, pong + 4);
     }
 
+    // §5.1.6.2 and §5.1.6.4: one frame out (header then frame), one frame in.
+    bool net_round_trip()
+    {
+        MockDriver& d = driver();
+        std::vector<uint8_t> packet(Net::kHeaderSize + 60);
+        for (size_t i = Net::kHeaderSize; i < packet.size(); ++i)
+            packet[i] = static_cast<uint8_t>(i);
+        const uint64_t sent = m_backend->sent;
+        Buffer out = d.readable(packet);
+        d.ring(Net::kTransmitQueue).add_chain({&out, 1});
+        d.notify(Net::kTransmitQueue);
+        if (m_backend->sent != sent + 1 ||
+            m_backend->last_sent != std::vector<uint8_t>(packet.begin() + Net::kHeaderSize, packet.end()))
+            return false;
+        Buffer in = d.writable(static_cast<uint32_t>(Net::kHeaderSize + Net::kMaxFrame));
+        d.ring(Net::kReceiveQueue).add_chain({&in, 1});
+        d.notify(Net::kReceiveQueue);
+        const uint8_t frame[42] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+        m_backend->inject(frame);
+        auto used = d.ring(Net::kReceiveQueue).next_used();
+        return used && used->len == Net::kHeaderSize + sizeof frame;
+    }
+    // A Tversion gets its Rversion (9P2000.L, as Linux's v9fs sends it first).
+    bool p9_round_trip()
+    {
+        MockDriver& d = driver();
+        p9::WireWriter w;
+        w.begin(p9::P9_TVERSION, 0xffff);
+        w.u32(8192);
+        w.str("9P2000.L");
+        const std::vector<uint8_t> request = w.finish();
+        Buffer chain[] = {d.readable(request), d.writable(64)};
+        d.ring(0).add_chain(chain);
+        d.notify(0);
+        auto used = d.ring(0).next_used();
+        return used && used->len >= 7 && d.read_guest(chain[1].addr + 4, 1)[0] == p9::P9_TVERSION + 1;
+    }
+
     Kind m_kind;
     std::unique_ptr<TempImage> m_image;
+    std::unique_ptr<TempFolder> m_folder;
     std::unique_ptr<Device> m_device;
     Console* m_console = nullptr;
+    CountingBackend* m_backend = nullptr;
     std::string m_output;
     std::unique_ptr<TestMachine> m_machine;
 };

@@ -28,6 +28,8 @@ enum class Attack {
     IndirectWithNext,          // §2.7.5.3.1
     AvailIdxJump,              // §2.7.13.3: at most queue-size entries ahead
     LoopInsideIndirect,        // §2.7.5.3.1: the bound holds inside a table too
+    ReadableAfterWritable,     // §2.7.4.2: device-writable descriptors come last
+    LongerThanTheQueue,        // §2.7.5.3.1: no loop, just more buffers than the queue size
 };
 
 const char* attack_name(Attack a)
@@ -44,6 +46,8 @@ const char* attack_name(Attack a)
     case Attack::IndirectWithNext: return "IndirectWithNext";
     case Attack::AvailIdxJump: return "AvailIdxJump";
     case Attack::LoopInsideIndirect: return "LoopInsideIndirect";
+    case Attack::ReadableAfterWritable: return "ReadableAfterWritable";
+    case Attack::LongerThanTheQueue: return "LongerThanTheQueue";
     }
     return "?";
 }
@@ -114,6 +118,37 @@ void plant(Attack attack, MockDriver& d, DriverRing& ring)
         ring.publish(0);
         break;
     }
+    case Attack::ReadableAfterWritable:
+        ring.write_desc(0, ok.addr, 16, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 1);
+        ring.write_desc(1, ok.addr + 16, 16, 0, 0);
+        ring.publish(0);
+        break;
+    case Attack::LongerThanTheQueue: {
+        // An indirect table may hold more entries than the ring; the chain still may not.
+        const uint32_t entries = size + 1u;
+        GuestAddr table = d.allocator().alloc(16 * entries, 16);
+        for (uint32_t i = 0; i < entries; ++i) {
+            const uint16_t next = i + 1 < entries ? VIRTQ_DESC_F_NEXT : 0;
+            DriverRing::write_desc_at(d.memory(), table, i, ok.addr, 1, static_cast<uint16_t>(VIRTQ_DESC_F_WRITE | next),
+                                      static_cast<uint16_t>(i + 1));
+        }
+        ring.write_desc(0, table, 16 * entries, VIRTQ_DESC_F_INDIRECT, 0);
+        ring.publish(0);
+        break;
+    }
+    }
+}
+
+// Devices that take from a queue only when they have something for it (input, a frame) get it.
+void give_work(Kit& kit, uint16_t queue)
+{
+    if (kit.console() && queue == Console::kReceiveQueue) {
+        uint8_t byte = 'x';
+        kit.console()->push_input({&byte, 1});
+    }
+    if (kit.backend() && queue == Net::kReceiveQueue) {
+        const uint8_t frame[60] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+        kit.backend()->inject(frame);
     }
 }
 
@@ -140,11 +175,8 @@ TEST_P(Hostile, MalformedRingGivesNeedsResetAndTheDeviceRecovers_2_1_2)
         SCOPED_TRACE(std::string("queue ") + std::to_string(q));
         ASSERT_TRUE(d.init(~uint64_t{0}, 16));
         plant(attack, d, d.ring(q));
-        if (kit.console() && q == Console::kReceiveQueue) {
-            uint8_t byte = 'x';
-            kit.console()->push_input({&byte, 1});  // the receiveq is only read when input waits
-        }
         d.notify(q);
+        give_work(kit, q);
         EXPECT_TRUE(d.needs_reset());
         EXPECT_NE(d.read32(VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG, 0u);
         EXPECT_TRUE(kit.machine().irq.level());
@@ -158,15 +190,69 @@ TEST_P(Hostile, MalformedRingGivesNeedsResetAndTheDeviceRecovers_2_1_2)
 
 INSTANTIATE_TEST_SUITE_P(
     EveryDevice, Hostile,
-    ::testing::Combine(::testing::Values(Kind::Block, Kind::Console, Kind::Rng),
+    ::testing::Combine(::testing::Values(Kind::Block, Kind::Console, Kind::Rng, Kind::Net, Kind::P9),
                        ::testing::Values(Attack::DescriptorLoop, Attack::SelfLoop, Attack::NextOutOfRange,
                                          Attack::HeadOutOfRange, Attack::BufferOutsideRam, Attack::HugeLength,
                                          Attack::IndirectPointsToItself, Attack::ZeroLengthIndirect,
                                          Attack::IndirectWithNext, Attack::AvailIdxJump,
-                                         Attack::LoopInsideIndirect)),
+                                         Attack::LoopInsideIndirect, Attack::ReadableAfterWritable,
+                                         Attack::LongerThanTheQueue)),
     [](const ::testing::TestParamInfo<Hostile::ParamType>& p) {
         return std::string(kind_name(std::get<0>(p.param))) + "_" + attack_name(std::get<1>(p.param));
     });
+
+// §2.1.2: a device that set DEVICE_NEEDS_RESET is in an error state as a whole: a malformed chain
+// on one queue stops the other queues too (a well-formed chain waiting there stays unused), by
+// notification and by the machine's poll() alike, until the driver resets the device.
+class HostileOtherQueue : public ::testing::TestWithParam<Kind> {
+protected:
+    void SetUp() override
+    {
+        m_level = log::level();
+        log::set_level(log::Level::Off);
+    }
+    void TearDown() override { log::set_level(m_level); }
+
+private:
+    log::Level m_level = log::Level::Info;
+};
+
+TEST_P(HostileOtherQueue, AfterNeedsResetNoQueueIsServed_2_1_2)
+{
+    Kit kit(GetParam());
+    MockDriver& d = kit.driver();
+    const uint16_t queues = kit.device().queue_count();
+    ASSERT_GE(queues, 2u);
+    for (uint16_t broken = 0; broken < queues; ++broken) {
+        const uint16_t other = static_cast<uint16_t>((broken + 1) % queues);
+        SCOPED_TRACE("broken queue " + std::to_string(broken) + ", other queue " + std::to_string(other));
+        ASSERT_TRUE(d.init(~uint64_t{0}, 16));
+        plant(Attack::DescriptorLoop, d, d.ring(broken));
+        d.notify(broken);
+        give_work(kit, broken);
+        ASSERT_TRUE(d.needs_reset());
+
+        // A well-formed chain on the other queue: big enough for anything the device could put
+        // there, and shaped like what it reads (a console or network transmit) otherwise.
+        std::vector<uint8_t> packet(Net::kHeaderSize + 60, 0x11);
+        Buffer buffer = other == Console::kTransmitQueue ? d.readable(packet) : d.writable(2048);
+        d.ring(other).add_chain({&buffer, 1});
+        const uint64_t sent = kit.backend() ? kit.backend()->sent : 0;
+        const size_t output = kit.output().size();
+        d.notify(other);
+        give_work(kit, other);
+        kit.device().poll();
+        EXPECT_FALSE(d.ring(other).next_used().has_value());
+        EXPECT_EQ(kit.output().size(), output);
+        if (kit.backend()) {
+            EXPECT_EQ(kit.backend()->sent, sent);
+        }
+        EXPECT_TRUE(kit.healthy());
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(MultiQueueDevices, HostileOtherQueue, ::testing::Values(Kind::Console, Kind::Net),
+                         [](const ::testing::TestParamInfo<Kind>& p) { return std::string(kind_name(p.param)); });
 
 }  // namespace
 

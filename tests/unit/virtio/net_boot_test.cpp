@@ -226,6 +226,21 @@ TEST(NetBoot, ForwardsOnAnExplicitHostAddressAndForUdp)
     EXPECT_TRUE(power_off(vm));
 }
 
+// A query to user networking's DNS proxy makes libslirp read the host's /etc/resolv.conf after
+// Vireo has confined itself: the filter of --net user allows that (read-only opens), so the query
+// gets an answer, whatever the host's resolver says, and the machine goes on and powers off.
+TEST(NetBoot, ADnsQueryToTheProxyWorksUnderTheSeccompFilter)
+{
+    REQUIRE_GUEST(guest);
+    ConsoleSession vm(boot_args(*guest, {"--net", "user"}));
+    ASSERT_TRUE(boot_to_shell(vm));
+    ASSERT_TRUE(guest_ok(vm, kDhcp));
+    vm.send("nslookup vireo.invalid 10.0.2.3; echo DNS-DONE-$((1+1))\n");
+    EXPECT_TRUE(vm.expect("DNS-DONE-2", 60s)) << vm.recent_output();
+    EXPECT_EQ(vm.output().find("vireo: seccomp"), std::string::npos) << vm.recent_output();
+    EXPECT_TRUE(power_off(vm));
+}
+
 TEST(NetBoot, APortAlreadyInUseIsAOneLineError)
 {
     REQUIRE_GUEST(guest);
