@@ -30,6 +30,7 @@
 #include <cstring>
 
 #include "base/bytes.hpp"
+#include "sandbox/guest_time.hpp"
 #include "sandbox/process.hpp"
 #include "sandbox/syscall_numbers.hpp"
 
@@ -835,20 +836,20 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
         const uint64_t nfds = a[1];
         if (nfds > static_cast<uint64_t>(FdTable::kMax))
             return -EINVAL;
+        // The timeout: none (forever), or a timespec, checked as Linux does (EINVAL) and saturated,
+        // so no guest value overflows the clock arithmetic below; both bounded by --timeout.
+        std::optional<Clock::time_point> until;
+        if (a[2]) {
+            std::chrono::nanoseconds timeout{};
+            int err = 0;
+            if (!read_timespec(*m_mem, a[2], timeout, err))
+                return err;
+            until = Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout);
+        }
         if (nfds == 0) {
             // Nothing to watch (pause(), or a sleep): wait in the scheduler, where signals from
             // other threads, alarms and the host can end it.
-            Thread& t = current();
-            if (!a[2]) {
-                block(t, Thread::State::SigSuspend, std::nullopt);
-                return kBlocked;
-            }
-            struct timespec ts {};
-            if (!m_mem->read(a[2], ts))
-                return -EFAULT;
-            block(t, Thread::State::Sleeping,
-                  Clock::now() + std::chrono::seconds(std::min<int64_t>(ts.tv_sec, int64_t{1} << 33)) +
-                      std::chrono::nanoseconds(ts.tv_nsec));
+            block(current(), until ? Thread::State::Sleeping : Thread::State::SigSuspend, until);
             return kBlocked;
         }
         uint8_t* p = m_mem->writable(a[0], nfds * 8);
@@ -860,14 +861,6 @@ int64_t Process::syscall_fs(uint64_t nr, const uint64_t* a, bool& handled)
             OpenFile* f = guest_fd >= 0 ? m_fds.get(guest_fd) : nullptr;
             fds[i].fd = f ? f->host_fd : -1;
             fds[i].events = load_le<int16_t>(p + i * 8 + 4);
-        }
-        // The timeout: none (forever), or a timespec; both bounded by --timeout.
-        std::optional<Clock::time_point> until;
-        if (a[2]) {
-            struct timespec ts {};
-            if (!m_mem->read(a[2], ts))
-                return -EFAULT;
-            until = Clock::now() + std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
         }
         int ready = 0;
         for (;;) {

@@ -16,6 +16,7 @@
 #include <ctime>
 
 #include "base/bytes.hpp"
+#include "sandbox/guest_time.hpp"
 #include "sandbox/process.hpp"
 #include "sandbox/syscall_numbers.hpp"
 
@@ -30,24 +31,6 @@ constexpr uint64_t kRlimInfinity = ~0ull;
 constexpr uint64_t kRlimitStack = 3, kRlimitNofile = 7, kRlimitAs = 9, kRlimitData = 2;
 
 int64_t host_result(int64_t r) { return r < 0 ? -errno : r; }
-
-// A guest timespec as a duration; false when malformed.
-bool read_timespec(AddressSpace& mem, uint64_t addr, std::chrono::nanoseconds& out, int& error)
-{
-    int64_t ts[2];
-    if (!mem.read(addr, ts)) {
-        error = -EFAULT;
-        return false;
-    }
-    if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000) {
-        error = -EINVAL;
-        return false;
-    }
-    // Sleeps beyond ~290 years saturate.
-    const int64_t secs = std::min<int64_t>(ts[0], int64_t{1} << 33);
-    out = std::chrono::seconds(secs) + std::chrono::nanoseconds(ts[1]);
-    return true;
-}
 
 // Linux's FUTEX_WAKE_OP operation on the word at uaddr2 (futex(2)).
 bool futex_op(uint32_t encoded, uint32_t old, uint32_t& out, bool& condition)
