@@ -5,7 +5,14 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?=
 
-.PHONY: all deps configure build guest test test-unit run bench clean
+# make fuzz: the libFuzzer targets (clang-14, ASan+UBSan), each run FUZZ_SECONDS; findings go to
+# FUZZ_OUT, outside the source tree. FUZZ_TARGETS picks some (names as in tests/fuzz/corpus/).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_OUT ?= /tmp/vireo-fuzz
+FUZZ_TARGETS ?=
+
+.PHONY: all deps configure build guest test test-unit fuzz run bench clean
 
 all: build
 
@@ -32,6 +39,11 @@ test: build guest
 test-unit: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -L unit
 
+fuzz: deps
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) -G Ninja -DVIREO_FUZZ=ON -DVIREO_TESTS=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz-targets
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_OUT) $(FUZZ_TARGETS)
+
 # Boots the default guest to a busybox shell on this terminal (Ctrl-A X quits).
 run: build guest
 	$(BUILD)/vireo run
@@ -43,4 +55,4 @@ bench: build guest
 	bench/kvm_boot.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD)
