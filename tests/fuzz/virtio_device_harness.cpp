@@ -226,7 +226,7 @@ private:
             break;
         case 7: {
             // Raw bytes over a queue's parts: from here on the chains are the fuzzer's own.
-            const uint64_t slot = kSlotSize * (m_in.u8() % m_device.queue_count());
+            const uint64_t slot = kSlotSize * static_cast<uint64_t>(m_in.u8() % m_device.queue_count());
             const uint64_t at = slot + m_in.u16() % kSlotSize;
             const auto bytes = m_in.bytes(std::min<uint64_t>(m_in.u8() % 32, slot + kSlotSize - at));
             put(at, bytes);
