@@ -5,7 +5,18 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?=
 
-.PHONY: all deps configure build guest test test-unit run bench clean
+# make fuzz: the libFuzzer targets (clang-14, ASan+UBSan), each run FUZZ_SECONDS; findings go to
+# FUZZ_OUT, outside the source tree. FUZZ_TARGETS picks some (names as in tests/fuzz/corpus/).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_OUT ?= /tmp/vireo-fuzz
+FUZZ_TARGETS ?=
+# make test-asan: a build with ASan+UBSan (GCC) and the tests that fit in about ten minutes: the
+# unit tests, the sandbox tests, and boots that exercise the UART and each virtio device.
+ASAN_BUILD ?= build-asan
+ASAN_SYSTEM_TESTS ?= ^(LinuxBoot\.ShellRunsCommandsAndPowersOffWithStatus0|LinuxVirtio\.(HwrngGivesRandomBytes|BlockDiskKeepsAFileAcrossBoots)|P9Boot\.FilesCrossBetweenHostAndGuestBothWays|NetBoot\.DhcpAddressAndAPageFromTheHostsLoopback|Qcow2Boot\.Ext4OverlayOnABaseImageIsWrittenAndTheBaseIsUnchanged)$$
+
+.PHONY: all deps configure build guest test test-unit test-asan fuzz run bench clean
 
 all: build
 
@@ -32,6 +43,21 @@ test: build guest
 test-unit: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -L unit
 
+# The unit tests, the sandbox tests (not the real-program ones: they build Lua and SQLite) and the
+# boots in ASAN_SYSTEM_TESTS, on a build where any memory error, leak or undefined behaviour fails
+# the test that met it.
+test-asan: deps guest
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DVIREO_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -L unit
+	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -L sandbox -LE 'unit|real'
+	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -R '$(ASAN_SYSTEM_TESTS)'
+
+fuzz: deps
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) -G Ninja -DVIREO_FUZZ=ON -DVIREO_TESTS=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz-targets
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_OUT) $(FUZZ_TARGETS)
+
 # Boots the default guest to a busybox shell on this terminal (Ctrl-A X quits).
 run: build guest
 	$(BUILD)/vireo run
@@ -44,4 +70,4 @@ bench: build guest
 	bench/kvm_boot.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -34,6 +34,7 @@
 #include "elf/elf.hpp"
 #include "riscv/hart.hpp"
 #include "sandbox/address_space.hpp"
+#include "sandbox/guest_time.hpp"
 #include "sandbox/files.hpp"
 #include "sandbox/sandbox.hpp"
 #include "sandbox/vfs.hpp"
@@ -93,9 +94,6 @@ struct Thread {
     bool restore_sigmask = false;
 };
 
-// A guest struct timespec (two 64-bit fields) as a duration; false with -EFAULT or -EINVAL in
-// `error` when unreadable or malformed.
-bool read_timespec(AddressSpace& mem, uint64_t addr, std::chrono::nanoseconds& out, int& error);
 
 // A name under Vireo's /proc (procfs.cpp): what it is, and what it holds.
 struct ProcNode {

@@ -123,6 +123,9 @@ const Limits& Sandbox::limits() const { return m_process->m_config.limits; }
 
 Result<void> Sandbox::read_memory(uint64_t address, std::span<uint8_t> out) const
 {
+    // An empty range is vacuously mapped; and memcpy must not see an empty span's null pointer.
+    if (out.empty())
+        return {};
     const uint8_t* p = m_process->m_mem->readable(address, out.size());
     if (!p)
         return Error::message("sandbox: guest memory is not readable there");
@@ -132,6 +135,8 @@ Result<void> Sandbox::read_memory(uint64_t address, std::span<uint8_t> out) cons
 
 Result<void> Sandbox::write_memory(uint64_t address, std::span<const uint8_t> in)
 {
+    if (in.empty())
+        return {};
     uint8_t* p = m_process->m_mem->writable(address, in.size());
     if (!p)
         return Error::message("sandbox: guest memory is not writable there");

@@ -157,23 +157,6 @@ void Process::do_syscall(Thread& t)
 
 // ---- helpers shared by the families ----
 
-bool read_timespec(AddressSpace& mem, uint64_t addr, std::chrono::nanoseconds& out, int& error)
-{
-    int64_t ts[2];
-    if (!mem.read(addr, ts)) {
-        error = -EFAULT;
-        return false;
-    }
-    if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000) {
-        error = -EINVAL;
-        return false;
-    }
-    // Waits beyond ~290 years saturate.
-    const int64_t secs = std::min<int64_t>(ts[0], int64_t{1} << 33);
-    out = std::chrono::seconds(secs) + std::chrono::nanoseconds(ts[1]);
-    return true;
-}
-
 int Process::read_iovec(uint64_t iov_addr, uint64_t count, riscv::Access access, std::vector<struct iovec>& out)
 {
     if (count > static_cast<uint64_t>(kMaxIov))

@@ -30,6 +30,7 @@
 #include <cstring>
 
 #include "base/bytes.hpp"
+#include "sandbox/guest_time.hpp"
 #include "sandbox/process.hpp"
 #include "sandbox/syscall_numbers.hpp"
 

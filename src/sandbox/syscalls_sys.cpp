@@ -16,6 +16,7 @@
 #include <ctime>
 
 #include "base/bytes.hpp"
+#include "sandbox/guest_time.hpp"
 #include "sandbox/process.hpp"
 #include "sandbox/syscall_numbers.hpp"
 

@@ -1,8 +1,6 @@
 // libFuzzer target for elf::parse, which reads files a user (or a guest image) supplies.
-// Build by hand until the fuzz targets get their CMake:
-//   clang++ -std=gnu++20 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc
-//       tests/fuzz/elf_fuzz.cpp src/elf/elf.cpp src/base/bytes.cpp -o elf_fuzz
-// Seed the corpus with real executables, e.g. ones from riscv64-unknown-elf-gcc.
+// Built and run by `make fuzz` (tests/fuzz/CMakeLists.txt, tests/fuzz/run.sh); the seeds in
+// corpus/elf/ are small hand-made executables (corpus/generate.py).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

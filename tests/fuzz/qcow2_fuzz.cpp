@@ -1,11 +1,6 @@
 // libFuzzer target for the qcow2 reader and writer (src/disk), which take image files from users.
-// Build by hand until the fuzz targets get their CMake:
-//   clang++-14 -std=gnu++20 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc tests/fuzz/qcow2_fuzz.cpp \
-//       src/disk/disk.cpp src/disk/file.cpp src/disk/raw.cpp src/disk/qcow2.cpp src/base/log.cpp \
-//       src/base/assert.cpp -o qcow2_fuzz
-//   ./qcow2_fuzz -max_len=65536 -timeout=10 corpus/
-// Seed the corpus with small images from qemu-img, e.g. for c in 512 4096 65536:
-//   qemu-img create -f qcow2 -o cluster_size=$c s$c.qcow2 1M; qemu-io -c 'write 0 8k' s$c.qcow2
+// Built and run by `make fuzz` (tests/fuzz/CMakeLists.txt, tests/fuzz/run.sh), with
+// -max_len=65536. The seeds in corpus/qcow2/ are small images from qemu-img (corpus/generate.py).
 //
 // Each input is a qcow2 file. It is opened read-write; if that works, the harness checks what the
 // image promises, not just that nothing crashes:
