@@ -19,14 +19,9 @@
 
 #include "base/log.hpp"
 #include "disk/disk.hpp"
+#include "host_tree.hpp"
 
 namespace {
-
-std::string scratch_path()
-{
-    const char* dir = ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    return std::string(dir) + "/vireo-qcow2-fuzz-" + std::to_string(::getpid()) + ".qcow2";
-}
 
 bool write_file(const std::string& path, const uint8_t* data, size_t size)
 {
@@ -67,7 +62,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***)
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     using namespace vireo::disk;
-    static const std::string path = scratch_path();
+    // In a scratch folder that goes when the fuzzer exits (host_tree.hpp).
+    static const std::string path = vireo::fuzz::make_scratch_dir("qcow2") + "/image.qcow2";
     if (!write_file(path, data, size))
         return 0;
 
