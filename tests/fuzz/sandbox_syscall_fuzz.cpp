@@ -166,8 +166,13 @@ void run_calls(Process& p, fuzz::FuzzInput& in)
             h.set_reg(10 + i, argument(in, kinds >> (2 * i)));
         h.set_reg(17, nr);
 
+        // A call that blocked (a futex, a sleep, I/O parked in IoWait) is over: the thread is
+        // woken as the scheduler would wake it, and the next ecall is a new call.
         p.m_stop = Stop::None;
         t.state = Thread::State::Runnable;
+        t.deadline.reset();
+        t.io_fds.clear();
+        t.io_files.clear();
         p.m_deadline = Clock::now() + std::chrono::milliseconds(10);
         arm_timer(100);
         p.do_syscall(t);
