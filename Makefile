@@ -45,7 +45,8 @@ test-unit: build
 
 # The unit tests, the sandbox tests (not the real-program ones: they build Lua and SQLite) and the
 # boots in ASAN_SYSTEM_TESTS, on a build where any memory error, leak or undefined behaviour fails
-# the test that met it.
+# the test that met it. (A confined vireo process checks for leaks when it confines itself, not at
+# exit: src/confine/filter.cpp.)
 test-asan: deps guest
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DVIREO_SANITIZE=ON $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
