@@ -29,6 +29,7 @@
 #include <cstring>
 
 #include "sandbox/process.hpp"
+#include "sandbox/vfs.hpp"
 
 namespace vireo::sandbox {
 
@@ -37,23 +38,6 @@ namespace {
 constexpr uint8_t kDtDir = 4, kDtReg = 8, kDtLnk = 10;
 constexpr size_t kMaxMapsLines = 65530;   // Linux's default vm.max_map_count
 constexpr dev_t kProcDev = 0x16;           // a device number for /proc's own inodes
-
-std::vector<std::string> components(std::string_view path)
-{
-    std::vector<std::string> out;
-    size_t i = 0;
-    while (i < path.size()) {
-        while (i < path.size() && path[i] == '/')
-            ++i;
-        size_t j = i;
-        while (j < path.size() && path[j] != '/')
-            ++j;
-        if (j > i)
-            out.emplace_back(path.substr(i, j - i));
-        i = j;
-    }
-    return out;
-}
 
 std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 std::string format(const char* fmt, ...)
@@ -209,7 +193,7 @@ std::string Process::proc_guest_bytes(std::pair<uint64_t, uint64_t> area) const
 ProcNode Process::proc_node(const std::string& path, bool fill) const
 {
     ProcNode node;
-    const auto parts = components(path);   // parts[0] == "proc"
+    const auto parts = path_components(path);   // parts[0] == "proc"
     const std::string pid = std::to_string(m_pid);
     auto file = [&](auto make) {
         node.type = ProcNode::Type::File;
@@ -299,8 +283,8 @@ int Process::walk_proc(std::string_view base, std::string_view path, FileSystem:
         return 1;
     // The path's names, resolved lexically while they are inside /proc: "self" (a link to this
     // process's folder) is followed unless it is the last name and the caller asked not to.
-    std::vector<std::string> names = relative ? components(base) : std::vector<std::string>{};
-    for (auto& name : components(path))
+    std::vector<std::string> names = relative ? path_components(base) : std::vector<std::string>{};
+    for (auto& name : path_components(path))
         names.push_back(std::move(name));
     const bool follow_last = follow == FileSystem::Follow::Yes || path.ends_with('/');
     const std::string pid = std::to_string(m_pid);

@@ -36,18 +36,7 @@ VirtualDevice device_named(std::string_view name)
 // Pushes the components of `path` onto `pending` so that the first component is at the back.
 void push_components(std::vector<std::string>& pending, std::string_view path)
 {
-    std::vector<std::string> parts;
-    size_t i = 0;
-    while (i < path.size()) {
-        while (i < path.size() && path[i] == '/')
-            ++i;
-        size_t j = i;
-        while (j < path.size() && path[j] != '/')
-            ++j;
-        if (j > i)
-            parts.emplace_back(path.substr(i, j - i));
-        i = j;
-    }
+    std::vector<std::string> parts = path_components(path);
     for (auto it = parts.rbegin(); it != parts.rend(); ++it)
         pending.push_back(std::move(*it));
 }
@@ -292,6 +281,23 @@ std::string normalize_path(std::string_view base, std::string_view path)
     for (const auto& c : out)
         result += "/" + c;
     return result.empty() ? "/" : result;
+}
+
+std::vector<std::string> path_components(std::string_view path)
+{
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (i < path.size()) {
+        while (i < path.size() && path[i] == '/')
+            ++i;
+        size_t j = i;
+        while (j < path.size() && path[j] != '/')
+            ++j;
+        if (j > i)
+            out.emplace_back(path.substr(i, j - i));
+        i = j;
+    }
+    return out;
 }
 
 }  // namespace vireo::sandbox

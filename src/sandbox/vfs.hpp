@@ -22,6 +22,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.hpp"
 
@@ -103,5 +104,8 @@ private:
 // Lexically normalises an absolute guest path ("/a/./b/../c" -> "/a/c"), for names Vireo answers
 // itself (/proc/self/exe) before any walk.
 std::string normalize_path(std::string_view base, std::string_view path);
+
+// The non-empty components of a guest path, in order ("//a/./b/" -> "a", ".", "b").
+std::vector<std::string> path_components(std::string_view path);
 
 }  // namespace vireo::sandbox
