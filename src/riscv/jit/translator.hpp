@@ -186,8 +186,6 @@ public:
 
     uint64_t blocks_translated() const { return m_translated; }
     uint64_t flushes() const { return m_flushes; }
-    uint64_t runs() const { return m_runs; }
-    uint64_t invalidations() const { return m_invalidations; }
 
 private:
     Block* find_slow(uint64_t vpc, uint64_t paddr);
