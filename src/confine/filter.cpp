@@ -52,7 +52,10 @@ public:
     {
         add(SCMP_ACT_ALLOW, syscall, conditions);
     }
-    void refuse(int syscall, int error) { add(SCMP_ACT_ERRNO(static_cast<uint32_t>(error)), syscall, {}); }
+    void refuse(int syscall, int error, std::initializer_list<scmp_arg_cmp> conditions = {})
+    {
+        add(SCMP_ACT_ERRNO(static_cast<uint32_t>(error)), syscall, conditions);
+    }
     void allow_all(std::initializer_list<int> syscalls)
     {
         for (int syscall : syscalls)
@@ -178,6 +181,22 @@ void allow_terminal(Filter& f)
     f.allow_ioctls({TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, TIOCGPGRP, FIONREAD});
 }
 
+// An open the policy does not allow fails with EACCES rather than ending the process: glibc
+// opens files on its own, lazily, and copes when it cannot (free() shrinking a thread's heap
+// reads /proc/sys/vm/overcommit_memory the first time, which ended a KVM run at Ctrl-A X).
+// A failed open reaches nothing, so this confines as much as the trap.
+void refuse_opens(Filter& f)
+{
+    f.refuse(SCMP_SYS(openat), EACCES);
+}
+
+void refuse_writing_opens(Filter& f)
+{
+    for (uint64_t bit = 1; bit <= kWritingOpenFlags; bit <<= 1)
+        if (kWritingOpenFlags & bit)
+            f.refuse(SCMP_SYS(openat), EACCES, {SCMP_A2(SCMP_CMP_MASKED_EQ, bit, bit)});
+}
+
 void allow_files(Filter& f)
 {
     f.allow_all({
@@ -214,6 +233,7 @@ void allow_local_io(Filter& f)
 void allow_read_files(Filter& f)
 {
     f.allow(SCMP_SYS(openat), {SCMP_A2(SCMP_CMP_MASKED_EQ, kWritingOpenFlags, 0)});
+    refuse_writing_opens(f);
 }
 
 void allow_sockets(Filter& f)
@@ -248,6 +268,8 @@ Result<void> install(const Policy& policy)
         allow_files(filter);
     else if (policy.read_files)
         allow_read_files(filter);
+    else
+        refuse_opens(filter);
     if (policy.local_io)
         allow_local_io(filter);
     if (policy.sockets)

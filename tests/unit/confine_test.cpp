@@ -17,9 +17,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "confine/confine.hpp"
 
@@ -73,6 +75,11 @@ long raw_socket(int family) { return ::syscall(SYS_socket, family, SOCK_STREAM |
 long raw_open(const char* path, int flags) { return ::syscall(SYS_openat, AT_FDCWD, path, flags | O_CLOEXEC, 0600); }
 
 const confine::Policy kCore{};
+const confine::Policy kThreads = [] {
+    confine::Policy policy;
+    policy.threads = true;
+    return policy;
+}();
 
 TEST(Confine, WhatTheCoreAllowsKeepsWorking)
 {
@@ -140,11 +147,16 @@ TEST(Confine, AThreadMayAskForSetAndRemoveItsSignalStack)
     EXPECT_EQ(end.err, "");
 }
 
+// An open the policy does not allow fails with EACCES and the process goes on: glibc opens files
+// lazily on its own (free() in a thread's arena reads /proc/sys/vm/overcommit_memory once) and
+// copes with a failure, where a trap would end the run.
+int refused_with_eacces(long rc) { return rc == -1 && errno == EACCES ? 0 : 1; }
+
 TEST(Confine, OpeningAHostPathNeedsFilesOrReadFiles)
 {
-    auto end = in_confined_child(kCore, [] { return raw_open("/etc/passwd", O_RDONLY) >= 0 ? 0 : 1; });
-    EXPECT_EQ(end.status, confine::kRefusedExitStatus);
-    EXPECT_EQ(end.err, refusal(SYS_openat, "openat"));
+    auto end = in_confined_child(kCore, [] { return refused_with_eacces(raw_open("/etc/passwd", O_RDONLY)); });
+    EXPECT_EQ(end.status, 0) << end.err;
+    EXPECT_EQ(end.err, "");
 
     confine::Policy reading;
     reading.read_files = true;
@@ -153,15 +165,33 @@ TEST(Confine, OpeningAHostPathNeedsFilesOrReadFiles)
     // Read-only means no write access, no creation, no truncation.
     const std::string scratch = ::testing::TempDir() + "vireo-confine-scratch";
     for (int flags : {O_WRONLY, O_RDWR, O_RDONLY | O_CREAT, O_RDONLY | O_TRUNC, O_WRONLY | O_APPEND}) {
-        end = in_confined_child(reading, [&] { return raw_open(scratch.c_str(), flags) >= 0 ? 0 : 1; });
-        EXPECT_EQ(end.status, confine::kRefusedExitStatus) << "flags 0" << std::oct << flags;
+        end = in_confined_child(reading, [&] { return refused_with_eacces(raw_open(scratch.c_str(), flags)); });
+        EXPECT_EQ(end.status, 0) << "flags 0" << std::oct << flags << ": " << end.err;
     }
+    EXPECT_NE(::access(scratch.c_str(), F_OK), 0) << "a refused open created " << scratch;
 
     confine::Policy files;
     files.files = true;
     end = in_confined_child(files, [&] {
         const long fd = raw_open(scratch.c_str(), O_RDWR | O_CREAT | O_TRUNC);
         return fd >= 0 && ::syscall(SYS_unlinkat, AT_FDCWD, scratch.c_str(), 0) == 0 ? 0 : 1;
+    });
+    EXPECT_EQ(end.status, 0) << end.err;
+}
+
+// What ended a KVM run at Ctrl-A X: a thread's malloc arena shrinking after the filter is in.
+TEST(Confine, FreeingInAThreadArenaDoesNotEndTheProcess)
+{
+    auto end = in_confined_child(kThreads, [] {
+        std::thread worker([] {
+            for (int round = 0; round < 64; ++round) {
+                std::vector<std::vector<char>> blocks;
+                for (int i = 0; i < 64; ++i)
+                    blocks.emplace_back(60 * 1024, 'x');   // below the mmap threshold: from the arena
+            }
+        });
+        worker.join();
+        return 0;
     });
     EXPECT_EQ(end.status, 0) << end.err;
 }
