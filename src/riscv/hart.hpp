@@ -163,7 +163,8 @@ private:
         uint64_t fast_page = ~0ull;   // for translated code: the page's virtual address if host is set, else ~0
     };
     static constexpr unsigned kTlbSize = 256;
-    static_assert(sizeof(TlbEntry) == jit::kTlbEntrySize && offsetof(TlbEntry, host) == jit::kTlbHostOffset &&
+    static_assert(sizeof(TlbEntry) == jit::kTlbEntrySize && offsetof(TlbEntry, tag) == jit::kTlbTagOffset &&
+                  offsetof(TlbEntry, host) == jit::kTlbHostOffset && offsetof(TlbEntry, paddr_page) == jit::kTlbPaddrOffset &&
                   offsetof(TlbEntry, fast_page) == jit::kTlbFastPageOffset && kTlbSize == jit::kTlbEntries,
                   "translated code knows the TLB's shape");
     enum Context : uint8_t { CtxUser = 0, CtxSupervisor = 1, CtxPhysical = 2, CtxCount = 3 };
@@ -199,6 +200,7 @@ private:
     uint64_t m_budget_left = 0;
     TlbEntry* m_dtlb_read = nullptr;    // the current data context's read and write tables
     TlbEntry* m_dtlb_write = nullptr;
+    TlbEntry* m_itlb = nullptr;         // the current fetch context's execute table
     uint64_t m_jit_exit_slot = 0;
     uint64_t m_jit_mark = 0;            // the budget when cycle/instret were last brought up to date
     bool m_interrupt_check = false;   // an interrupt may be ready to take: look before each instruction

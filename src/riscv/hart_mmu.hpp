@@ -27,6 +27,7 @@ void Hart<Env>::update_contexts()
     auto point_tables = [&] {
         m_dtlb_read = m_tlb[m_data_ctx][static_cast<unsigned>(Access::Read)].data();
         m_dtlb_write = m_tlb[m_data_ctx][static_cast<unsigned>(Access::Write)].data();
+        m_itlb = m_tlb[m_fetch_ctx][static_cast<unsigned>(Access::Execute)].data();
     };
     if constexpr (!kPrivileged) {
         m_data_ctx = m_fetch_ctx = CtxPhysical;

@@ -2,6 +2,7 @@
 #include "riscv/jit/translator.hpp"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
@@ -121,6 +122,48 @@ public:
         add(rsp, 8);
         pop(r15); pop(r14); pop(r13); pop(r12); pop(rbp); pop(rbx);
         ret();
+        if (!m_l.chain_across_pages)
+            emit_paged_lookup();
+    }
+
+    // Paged memory: jumps to the pc in rax go through here. The fetch TLB gives the target's
+    // physical address (a miss, or a page of device memory, leaves to the dispatcher, which walks
+    // the page table), and the jump table the block for that (virtual, physical) pair. Everything
+    // else about entering the block (budget, pending interrupts) is as for a chained jump: the
+    // helpers that can change it leave instead of continuing.
+    void emit_paged_lookup()
+    {
+        static_assert(sizeof(Translator::JumpEntry) == 32 && kTlbEntrySize == 32);
+        Xbyak::Label miss;
+        align(16);
+        m_lookup = getCurr();
+        mov(rcx, rax);
+        shr(rcx, 12);                                 // the virtual page number
+        mov(edx, ecx);
+        and_(edx, kTlbEntries - 1);
+        shl(edx, 5);
+        add(rdx, qword[field(m_l.itlb)]);
+        cmp(rcx, qword[rdx + kTlbTagOffset]);
+        jne(miss, T_NEAR);
+        cmp(qword[rdx + kTlbHostOffset], 0);
+        je(miss, T_NEAR);
+        mov(esi, eax);
+        and_(esi, 0xfff);
+        or_(rsi, qword[rdx + kTlbPaddrOffset]);       // the physical address
+        mov(ecx, eax);
+        shr(ecx, 1);
+        and_(ecx, Translator::kJumpEntries - 1);
+        shl(ecx, 5);
+        mov(rdx, reinterpret_cast<uint64_t>(m_jumps));
+        add(rdx, rcx);
+        cmp(rax, qword[rdx]);
+        jne(miss, T_NEAR);
+        cmp(rsi, qword[rdx + offsetof(Translator::JumpEntry, paddr)]);
+        jne(miss, T_NEAR);
+        jmp(qword[rdx + offsetof(Translator::JumpEntry, entry)]);
+        L(miss);
+        mov(qword[field(m_l.pc)], rax);
+        jmp(m_exit_sync, T_NEAR);
     }
 
     const void* emit_block(uint64_t vpc, uint64_t paddr, std::span<const Instruction> code)
@@ -207,10 +250,14 @@ private:
         jmp(qword[rip + slot]);
         L(stub);
         mov(rax, target);
-        mov(qword[field(m_l.pc)], rax);
-        lea(rax, ptr[rip + slot]);
-        mov(qword[field(m_l.exit_slot)], rax);
-        jmp(m_exit_sync, T_NEAR);
+        if (m_lookup && (target >> 12) != (m_vpc0 >> 12)) {
+            jmp(m_lookup, T_NEAR);   // never chained: another page may be mapped differently next time
+        } else {
+            mov(qword[field(m_l.pc)], rax);
+            lea(rax, ptr[rip + slot]);
+            mov(qword[field(m_l.exit_slot)], rax);
+            jmp(m_exit_sync, T_NEAR);
+        }
         align(8);
         L(slot);
         putL(stub);
@@ -222,17 +269,22 @@ private:
     // Leaves the block for the pc in rax.
     void exit_indirect()
     {
-        if (m_jumps) {
-            static_assert(sizeof(Translator::JumpEntry) == 16);
+        if (m_lookup) {
+            jmp(m_lookup, T_NEAR);
+            return;
+        }
+        {
+            // Flat memory: the virtual address is the physical one.
+            static_assert(sizeof(Translator::JumpEntry) == 32);
             Xbyak::Label miss;
             mov(ecx, eax);
             shr(ecx, 1);
             and_(ecx, Translator::kJumpEntries - 1);
-            shl(ecx, 4);
+            shl(ecx, 5);
             mov(rdx, reinterpret_cast<uint64_t>(m_jumps));
             cmp(rax, qword[rdx + rcx]);
             jne(miss, T_NEAR);
-            jmp(qword[rdx + rcx + 8]);
+            jmp(qword[rdx + rcx + offsetof(Translator::JumpEntry, entry)]);
             L(miss);
         }
         mov(qword[field(m_l.pc)], rax);
@@ -550,8 +602,9 @@ private:
     static inline const Xbyak::Reg64 kBudget = Xbyak::util::r13;
 
     const Layout& m_l;
-    const Translator::JumpEntry* m_jumps;   // nullptr: indirect jumps always leave
+    const Translator::JumpEntry* m_jumps;
     const void* m_exit = nullptr;
+    const void* m_lookup = nullptr;   // paged memory: emit_paged_lookup()
     const void* m_exit_sync = nullptr;
     uint64_t m_vpc0 = 0, m_paddr0 = 0, m_pc = 0;
     unsigned m_index = 0, m_count = 0;   // this instruction's index in the block; the block's size
@@ -572,8 +625,9 @@ Translator::Translator(const Layout& layout) : m_layout(layout)
     }
     m_memory = static_cast<uint8_t*>(memory);
     m_capacity = kCodeBytes;
-    if (m_layout.chain_across_pages)
-        m_jumps = std::make_unique<JumpEntry[]>(kJumpEntries);
+    m_jumps = std::make_unique<JumpEntry[]>(kJumpEntries);
+    if (const char* warm = std::getenv("VIREO_JIT_WARM"))
+        m_warm = static_cast<uint8_t>(std::clamp(std::atoi(warm), 0, 255));
     m_emitter = std::make_unique<Emitter>(m_capacity, m_memory, m_layout, m_jumps.get());
     start();
 }
@@ -590,6 +644,8 @@ Translator::~Translator()
             std::fprintf(stderr, "translator: code at %p written to %s\n", static_cast<void*>(m_memory), dump);
         }
     }
+    if (std::getenv("VIREO_JIT_PERFMAP") && m_memory)
+        write_perf_map();
     if (std::getenv("VIREO_JIT_STATS"))
         std::fprintf(stderr, "translator: %llu blocks translated, %llu invalidations, %llu flushes, %llu entries from the dispatcher\n",
                      static_cast<unsigned long long>(m_translated), static_cast<unsigned long long>(m_invalidations),
@@ -598,6 +654,29 @@ Translator::~Translator()
     m_emitter.reset();
     if (m_memory)
         munmap(m_memory, m_capacity);
+}
+
+// /tmp/perf-PID.map, the file perf reads to name code it finds in no binary: one line per block
+// ("start size guest_<pc>"), appended to, since every hart (and sandbox thread) has a translator.
+void Translator::write_perf_map() const
+{
+    char name[64];
+    std::snprintf(name, sizeof name, "/tmp/perf-%d.map", static_cast<int>(::getpid()));
+    FILE* f = std::fopen(name, "a");
+    if (!f)
+        return;
+    std::vector<const Block*> sorted;
+    for (const Block& b : m_blocks)
+        sorted.push_back(&b);
+    std::sort(sorted.begin(), sorted.end(), [](const Block* a, const Block* b) { return a->entry < b->entry; });
+    const uint8_t* buffer_end = m_memory + m_emitter->getSize();
+    for (size_t i = 0; i < sorted.size(); ++i) {
+        const auto* start = static_cast<const uint8_t*>(sorted[i]->entry);
+        const auto* end = i + 1 < sorted.size() ? static_cast<const uint8_t*>(sorted[i + 1]->entry) : buffer_end;
+        std::fprintf(f, "%lx %lx guest_%llx\n", reinterpret_cast<unsigned long>(start), static_cast<unsigned long>(end - start),
+                     static_cast<unsigned long long>(sorted[i]->vpc));
+    }
+    std::fclose(f);
 }
 
 void Translator::start()
@@ -628,8 +707,7 @@ bool Translator::nearly_full() const
 
 void Translator::forget_jumps()
 {
-    if (m_jumps)
-        std::fill(m_jumps.get(), m_jumps.get() + kJumpEntries, JumpEntry{});
+    std::fill(m_jumps.get(), m_jumps.get() + kJumpEntries, JumpEntry{});
 }
 
 void Translator::invalidate()
