@@ -124,6 +124,35 @@ public:
         ret();
         if (!m_l.chain_across_pages)
             emit_paged_lookup();
+        emit_helper_thunks();
+    }
+
+    // The calls of the hart's helpers, shared by every block so that a block's cold paths stay
+    // small (less code to emit, less to cache): each stores the guest registers that live in host
+    // registers, calls the helper with the hart and the arguments the caller left in rsi, rdx, rcx
+    // and rdi (rdi standing for r8, which holds a guest register until the spill), loads them back
+    // and returns the helper's status in eax.
+    void emit_helper_thunks()
+    {
+        auto thunk = [&](const void* fn, bool fourth_argument) {
+            align(16);
+            const void* at = getCurr();
+            spill();
+            if (fourth_argument)
+                mov(r8, rdi);
+            mov(rdi, r12);
+            sub(rsp, 8);   // entered with rsp 8 off the 16-byte alignment the call needs
+            call_fn(fn);
+            add(rsp, 8);
+            fill();
+            ret();
+            return at;
+        };
+        for (size_t i = 0; i < m_l.load.size(); ++i)
+            m_load_thunk[i] = thunk(reinterpret_cast<const void*>(m_l.load[i]), false);
+        for (size_t i = 0; i < m_l.store.size(); ++i)
+            m_store_thunk[i] = thunk(reinterpret_cast<const void*>(m_l.store[i]), true);
+        m_exec_thunk = thunk(reinterpret_cast<const void*>(m_l.exec_one), true);
     }
 
     // Paged memory: jumps to the pc in rax go through here. The fetch TLB gives the target's
@@ -291,12 +320,11 @@ private:
         jmp(m_exit_sync, T_NEAR);
     }
 
-    // After a helper call (guest registers spilled before it): leave if it says so, else reload them.
+    // After a thunk: leave if the helper says so.
     void leave_if_helper_says()
     {
         test(eax, eax);
         jnz(m_exit);
-        fill();
     }
 
     // Emits one instruction; returns true when it ended the block.
@@ -525,14 +553,12 @@ private:
 
         const uint64_t pc = m_pc;
         const uint64_t info = pack_info(m_index, d.len, d.rd, m_count);
-        auto* fn = m_l.load[which];
-        m_cold.push_back([this, slow, done, pc, info, fn]() mutable {
+        const void* thunk = m_load_thunk[which];
+        m_cold.push_back([this, slow, done, pc, info, thunk]() mutable {
             L(slow);
-            spill();
-            mov(rdi, r12);
             mov(rdx, pc);
             mov(rcx, info);
-            call_fn(reinterpret_cast<const void*>(fn));
+            call(thunk);
             leave_if_helper_says();
             jmp(done, T_NEAR);
         });
@@ -559,16 +585,14 @@ private:
 
         const uint64_t pc = m_pc;
         const uint64_t info = pack_info(m_index, d.len, 0, m_count);
-        auto* fn = m_l.store[which];
+        const void* thunk = m_store_thunk[which];
         const unsigned rs2 = d.rs2;
-        m_cold.push_back([this, slow, done, pc, info, fn, rs2]() mutable {
+        m_cold.push_back([this, slow, done, pc, info, thunk, rs2]() mutable {
             L(slow);
             mov(rdx, x(rs2));
-            spill();
-            mov(rdi, r12);
             mov(rcx, pc);
-            mov(r8, info);
-            call_fn(reinterpret_cast<const void*>(fn));
+            mov(rdi, info);
+            call(thunk);
             leave_if_helper_says();
             jmp(done, T_NEAR);
         });
@@ -579,13 +603,11 @@ private:
     {
         const uint64_t lo = pack_fields(in.d);
         const uint64_t hi = static_cast<uint32_t>(in.d.imm) | (static_cast<uint64_t>(in.raw) << 32);
-        spill();
-        mov(rdi, r12);
         mov(rsi, lo);
         mov(rdx, hi);
         mov(rcx, m_pc);
-        mov(r8, pack_info(m_index, in.d.len, in.d.rd, m_count));
-        call_fn(reinterpret_cast<const void*>(m_l.exec_one));
+        mov(rdi, pack_info(m_index, in.d.len, in.d.rd, m_count));
+        call(m_exec_thunk);
         if (ends_block(in.d.op, m_l.privileged))
             jmp(m_exit, T_NEAR);
         else
@@ -605,6 +627,9 @@ private:
     const Translator::JumpEntry* m_jumps;
     const void* m_exit = nullptr;
     const void* m_lookup = nullptr;   // paged memory: emit_paged_lookup()
+    std::array<const void*, 7> m_load_thunk{};   // emit_helper_thunks()
+    std::array<const void*, 4> m_store_thunk{};
+    const void* m_exec_thunk = nullptr;
     const void* m_exit_sync = nullptr;
     uint64_t m_vpc0 = 0, m_paddr0 = 0, m_pc = 0;
     unsigned m_index = 0, m_count = 0;   // this instruction's index in the block; the block's size
