@@ -157,9 +157,19 @@ void Hart<Env>::write_mstatus(uint64_t value)
     // MPRV, MPP, SUM and MXR change how data addresses translate.
     constexpr uint64_t translation_bits = MSTATUS_MPRV | MSTATUS_MPP | MSTATUS_SUM | MSTATUS_MXR;
     if ((old ^ s) & translation_bits) {
-        if ((old ^ s) & (MSTATUS_SUM | MSTATUS_MXR)) {
-            m_tlb[CtxUser] = {};
-            m_tlb[CtxSupervisor] = {};
+        // Entries are only filled for permitted accesses, so a bit that grants more keeps them
+        // all; one that takes away drops those it may have granted. SUM lets S-mode read and write
+        // U pages (never execute them); MXR lets loads read executable pages. Linux sets and clears
+        // SUM around every copy to or from user memory.
+        auto clear = [](auto& table) { table.fill(TlbEntry{}); };
+        const unsigned read = static_cast<unsigned>(Access::Read), write = static_cast<unsigned>(Access::Write);
+        if ((old & ~s) & MSTATUS_SUM) {
+            clear(m_tlb[CtxSupervisor][read]);
+            clear(m_tlb[CtxSupervisor][write]);
+        }
+        if ((old & ~s) & MSTATUS_MXR) {
+            clear(m_tlb[CtxUser][read]);
+            clear(m_tlb[CtxSupervisor][read]);
         }
         update_contexts();
     }

@@ -118,7 +118,7 @@ const jit::Block* Hart<Env>::jit_block()
     if (m_jit->nearly_full())
         m_jit->flush();
 
-    std::array<jit::Instruction, jit::kMaxBlock> code;
+    auto& code = m_jit_code;
     size_t n = 0;
     uint64_t at = offset;
     while (n < code.size() && at < 4096) {

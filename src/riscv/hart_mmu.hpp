@@ -4,8 +4,9 @@
 // The TLB caches, per translation context (U, S, or physical) and per access type (read, write,
 // execute), the host address of a guest page. An entry is only filled when the access it is for
 // is permitted, and a write entry only once the PTE's D bit is set, so a hit needs no checks.
-// Everything that changes permissions or mappings flushes: satp writes, sfence.vma, and changes
-// to mstatus.SUM/MXR. MPRV/MPP and privilege changes only switch the context.
+// Everything that changes permissions or mappings flushes: satp writes, sfence.vma, and clearing
+// mstatus.SUM/MXR (the tables those bits could have granted entries in). MPRV/MPP and privilege
+// changes only switch the context.
 #pragma once
 
 #include "base/bytes.hpp"

@@ -40,6 +40,9 @@ TEST_BEGIN
     CHECK_CSR_MASKED 9, mstatus, MSTATUS_SUM, MSTATUS_SUM
     li t0, MSTATUS_SUM
     csrc mstatus, t0
+    // Clearing SUM takes back what it granted, also for pages S-mode reached a moment ago.
+    FAULT 10, PRV_S, P_URW, CAUSE_LOAD_PAGE_FAULT, 0, ld a0, 0(s0)
+    FAULT 11, PRV_S, P_URW, CAUSE_STORE_PAGE_FAULT, 0, sd a0, 0(s0)
 
     // MXR = 0, then 1.
     FAULT 20, PRV_S, P_X, CAUSE_LOAD_PAGE_FAULT, 0, ld a0, 0(s0)
@@ -53,6 +56,9 @@ TEST_BEGIN
     FAULT 26, PRV_U, P_X, CAUSE_LOAD_PAGE_FAULT, 0, ld a0, 0(s0)         // not a U page
     li t0, MSTATUS_MXR
     csrc mstatus, t0
+    // Clearing MXR takes back the loads it allowed, in both modes.
+    FAULT 27, PRV_S, P_X, CAUSE_LOAD_PAGE_FAULT, 0, lw a0, 0(s0)
+    FAULT 28, PRV_U, P_UX, CAUSE_LOAD_PAGE_FAULT, 0, lw a0, 0(s0)
 TEST_PASS
 
     .section .text.pages, "ax", @progbits
