@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "riscv/csr.hpp"
 #include "riscv/decode.hpp"
@@ -179,6 +180,8 @@ private:
     bool phys_read(uint64_t paddr, unsigned size, uint64_t& value, Access access);
     bool phys_write(uint64_t paddr, unsigned size, uint64_t value);
     void update_contexts();
+    // SFENCE.VMA: everything in the U and S contexts, or (vaddr set) what may translate vaddr.
+    void sfence_vma(std::optional<uint64_t> vaddr);
     Exception fault_for(Access access, bool page_fault) const;
 
     // ---- floating point helpers ----
@@ -226,6 +229,19 @@ private:
     std::array<CacheLine, kDecodeCacheSize> m_decode_cache{};
 
     std::array<std::array<std::array<TlbEntry, kTlbSize>, 3>, CtxCount> m_tlb{};
+    // Which TLB entries hold a 4 KiB piece of a superpage, and its size (as a shift of the page
+    // number), so that an SFENCE.VMA for one address drops every piece of the superpage it may
+    // lie in and nothing else. Kept up to date by translate(); stale marks of emptied entries
+    // only make a flush drop an empty entry again.
+    struct SuperpageMarks {
+        std::array<uint64_t, kTlbSize / 64> bits{};
+        std::array<uint8_t, kTlbSize> shift{};
+        // The page numbers the marked entries' superpages span, at most: a fence outside (the
+        // kernel's linear map is in superpages, most fences are for user pages) skips the scan.
+        uint64_t low = ~0ull, high = 0;
+    };
+    std::array<std::array<SuperpageMarks, 3>, CtxCount> m_superpages{};
+    unsigned m_walk_level = 0;   // the level of the leaf the last successful walk() found
 
     // CSRs.
     uint64_t m_hart_id;

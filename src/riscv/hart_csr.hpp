@@ -344,8 +344,7 @@ bool Hart<Env>::csr_write(uint16_t n, uint64_t v, uint32_t raw)
             return true;
         // ASID is 16 bits; PPN 44 bits.
         m_satp = v & ((0xfull << 60) | (0xffffull << 44) | ((1ull << 44) - 1));
-        m_tlb[CtxUser] = {};
-        m_tlb[CtxSupervisor] = {};
+        sfence_vma(std::nullopt);
         update_contexts();
         return true;
     }

@@ -206,8 +206,7 @@ bool Hart<Env>::execute(const Decoded& d, uint32_t raw)
     case Op::SFENCE_VMA:
         if (!kPrivileged || m_priv == Priv::User || (m_priv == Priv::Supervisor && (m_mstatus & MSTATUS_TVM)))
             return illegal(raw);
-        m_tlb[CtxUser] = {};
-        m_tlb[CtxSupervisor] = {};
+        sfence_vma(d.rs1 ? std::optional<uint64_t>(m_x[d.rs1]) : std::nullopt);
         NEXT();
     case Op::CSRRW:
     case Op::CSRRWI: {

@@ -9,6 +9,9 @@
 // changes only switch the context.
 #pragma once
 
+#include <algorithm>
+#include <bit>
+
 #include "base/bytes.hpp"
 #include "riscv/hart.hpp"
 
@@ -47,6 +50,41 @@ void Hart<Env>::update_contexts()
         data_priv = static_cast<Priv>((m_mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
     m_data_ctx = context_for(data_priv);
     point_tables();
+}
+
+template <typename Env>
+void Hart<Env>::sfence_vma(std::optional<uint64_t> vaddr)
+{
+    if (!vaddr) {
+        m_tlb[CtxUser] = {};
+        m_tlb[CtxSupervisor] = {};
+        for (Context ctx : {CtxUser, CtxSupervisor})
+            for (SuperpageMarks& marks : m_superpages[ctx])
+                marks = SuperpageMarks{};
+        return;
+    }
+    // §4.2.1: with rs1 set, only the leaf PTE that translates rs1 is fenced. Its translations here
+    // are the entry for rs1's own page and, if that leaf is a superpage, the entries of its other
+    // pieces. (Without ASIDs in the TLB, rs2 is ignored: flushing more is allowed.)
+    const uint64_t vpn = *vaddr >> 12;
+    const unsigned own = static_cast<unsigned>(vpn % kTlbSize);
+    for (Context ctx : {CtxUser, CtxSupervisor}) {
+        for (unsigned access = 0; access < 3; ++access) {
+            auto& table = m_tlb[ctx][access];
+            if (table[own].tag == vpn)
+                table[own] = TlbEntry{};
+            SuperpageMarks& marks = m_superpages[ctx][access];
+            if (vpn < marks.low || vpn > marks.high)
+                continue;
+            for (unsigned word = 0; word < marks.bits.size(); ++word) {
+                for (uint64_t bits = marks.bits[word]; bits; bits &= bits - 1) {
+                    const unsigned index = word * 64 + static_cast<unsigned>(std::countr_zero(bits));
+                    if (((table[index].tag ^ vpn) >> marks.shift[index]) == 0)
+                        table[index] = TlbEntry{};
+                }
+            }
+        }
+    }
 }
 
 // The page-table walk of §4.3.2, with hardware A/D updates (the spec's second option in step 7).
@@ -116,6 +154,7 @@ bool Hart<Env>::walk(uint64_t vaddr, Access access, Priv effective, uint64_t& pa
             store_le<uint64_t>(writable + (pte_addr & 0xfff), wanted);
         }
         paddr = ((ppn << 12) & ~offset_mask) | (vaddr & offset_mask);
+        m_walk_level = static_cast<unsigned>(level);
         return true;
     }
     return raise(fault_for(access, true), vaddr);
@@ -133,6 +172,18 @@ bool Hart<Env>::translate(uint64_t vaddr, Access access, TlbEntry*& entry)
             const Priv effective = ctx == CtxUser ? Priv::User : Priv::Supervisor;
             if (!walk(vaddr, access, effective, paddr))
                 return false;
+            SuperpageMarks& marks = m_superpages[ctx][static_cast<unsigned>(access)];
+            const unsigned index = static_cast<unsigned>(vpn % kTlbSize);
+            const uint64_t bit = 1ull << (index % 64);
+            if (m_walk_level) {
+                const unsigned shift = 9 * m_walk_level;
+                marks.bits[index / 64] |= bit;
+                marks.shift[index] = static_cast<uint8_t>(shift);
+                marks.low = std::min(marks.low, vpn >> shift << shift);
+                marks.high = std::max(marks.high, vpn | ((uint64_t{1} << shift) - 1));
+            } else {
+                marks.bits[index / 64] &= ~bit;
+            }
         }
         e.tag = vpn;
         e.paddr_page = paddr & ~0xfffull;

@@ -1,13 +1,15 @@
 // SFENCE.VMA (RISC-V privileged 1.12 §4.2.1): after the page tables change, an SFENCE.VMA, with
 // rs1 = x0 (all addresses) or the virtual address concerned, and rs2 = x0 (all address spaces) or
 // the ASID, makes later accesses use the new PTEs: a new target page, a removed mapping, added
-// permissions. It can be executed in S-mode and in M-mode. Layout: paging.h.
+// permissions, a superpage unmapped through a fence for another of its pages. It can be executed
+// in S-mode and in M-mode. Layout: paging.h.
 #include "paging.h"
 
 #define LEAF(i) (l0 + 8 * (i))
 
 #define RW (PTE_V | PTE_R | PTE_W | PTE_AD)
 #define RO (PTE_V | PTE_R | PTE_AD)
+#define MEGA 0x10400000
 
 TEST_BEGIN
     SV39_LAYOUT root, l1, l0
@@ -68,6 +70,17 @@ TEST_BEGIN
     OK 22, PRV_S, VA(0), sd zero, 8(s0)
     ld a0, page_a + 8
     CHECK 23, a0, 0
+
+    // A megapage (l1[130], onto RAM_BASE): one leaf PTE maps all its pages, so a fence for one
+    // of them also drops what was cached for the others.
+    li a0, RAM_BASE
+    SET_PTE l1, 130, a0, PTE_LEAF_RWX
+    sfence.vma
+    OK 30, PRV_S, MEGA + 0x3000, ld a1, 0(s0)
+    sd zero, l1 + 8 * 130, t0
+    li t1, MEGA + 0x5000
+    sfence.vma t1, zero
+    FAULT 31, PRV_S, MEGA + 0x3000, CAUSE_LOAD_PAGE_FAULT, 0, ld a1, 0(s0)
 TEST_PASS
 
     .data
