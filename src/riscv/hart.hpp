@@ -163,7 +163,7 @@ private:
         uint64_t paddr_page = 0;
         uint64_t fast_page = ~0ull;   // for translated code: the page's virtual address if host is set, else ~0
     };
-    static constexpr unsigned kTlbSize = 256;
+    static constexpr unsigned kTlbSize = 1024;
     static_assert(sizeof(TlbEntry) == jit::kTlbEntrySize && offsetof(TlbEntry, tag) == jit::kTlbTagOffset &&
                   offsetof(TlbEntry, host) == jit::kTlbHostOffset && offsetof(TlbEntry, paddr_page) == jit::kTlbPaddrOffset &&
                   offsetof(TlbEntry, fast_page) == jit::kTlbFastPageOffset && kTlbSize == jit::kTlbEntries,

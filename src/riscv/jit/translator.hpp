@@ -100,7 +100,7 @@ struct Layout {
 
 // What the hart's TLB entries look like to translated code (checked by the hart with static_assert).
 inline constexpr unsigned kTlbEntrySize = 32, kTlbTagOffset = 0, kTlbHostOffset = 8, kTlbPaddrOffset = 16,
-                          kTlbFastPageOffset = 24, kTlbEntries = 256;
+                          kTlbFastPageOffset = 24, kTlbEntries = 1024;
 
 inline constexpr unsigned kMaxBlock = 64;
 
