@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
+#include <deque>
 #include <vector>
 
 #include <xbyak/xbyak.h>
@@ -224,13 +224,22 @@ public:
         mov(rax, vpc);
         mov(qword[field(m_l.pc)], rax);
         jmp(m_exit_sync, T_NEAR);
-        for (auto& cold : m_cold)
-            cold();
+        for (ColdAccess& cold : m_cold)
+            emit_cold(cold);
         m_cold.clear();
         return entry;
     }
 
 private:
+    // The slow paths of the block's loads and stores (a deque: its labels must not move).
+    struct ColdAccess {
+        Xbyak::Label slow, done;
+        uint64_t pc = 0, info = 0;
+        const void* thunk = nullptr;
+        bool store = false;
+        unsigned rs2 = 0;
+    };
+
     static size_t disp(int32_t d) { return static_cast<size_t>(static_cast<int64_t>(d)); }
     static size_t reg_disp(unsigned i) { return disp(static_cast<int32_t>(i) * 8 - kRegBias); }
     Xbyak::RegExp field(int32_t offset) { return rbx + disp(offset - kRegBias); }
@@ -536,9 +545,12 @@ private:
         static constexpr unsigned kSize[] = {1, 2, 4, 8, 1, 2, 4};
         const unsigned size = kSize[which];
 
-        Xbyak::Label slow, done;
+        ColdAccess& cold = m_cold.emplace_back();
+        cold.pc = m_pc;
+        cold.info = pack_info(m_index, d.len, d.rd, m_count);
+        cold.thunk = m_load_thunk[which];
         address_to_rsi(d);
-        tlb_lookup(m_l.dtlb_read, size, slow);
+        tlb_lookup(m_l.dtlb_read, size, cold.slow);
         switch (d.op) {
         case Op::LB: movsx(rax, byte[rdx]); break;
         case Op::LBU: movzx(eax, byte[rdx]); break;
@@ -549,19 +561,7 @@ private:
         default: mov(rax, qword[rdx]); break;
         }
         store_rd(d.rd, rax);
-        L(done);
-
-        const uint64_t pc = m_pc;
-        const uint64_t info = pack_info(m_index, d.len, d.rd, m_count);
-        const void* thunk = m_load_thunk[which];
-        m_cold.push_back([this, slow, done, pc, info, thunk]() mutable {
-            L(slow);
-            mov(rdx, pc);
-            mov(rcx, info);
-            call(thunk);
-            leave_if_helper_says();
-            jmp(done, T_NEAR);
-        });
+        L(cold.done);
     }
 
     void emit_store(const Decoded& d)
@@ -571,9 +571,14 @@ private:
         while (kOrder[which] != d.op) ++which;
         const unsigned size = 1u << which;
 
-        Xbyak::Label slow, done;
+        ColdAccess& cold = m_cold.emplace_back();
+        cold.pc = m_pc;
+        cold.info = pack_info(m_index, d.len, 0, m_count);
+        cold.thunk = m_store_thunk[which];
+        cold.store = true;
+        cold.rs2 = d.rs2;
         address_to_rsi(d);
-        tlb_lookup(m_l.dtlb_write, size, slow);
+        tlb_lookup(m_l.dtlb_write, size, cold.slow);
         mov(rcx, x(d.rs2));
         switch (size) {
         case 1: mov(byte[rdx], cl); break;
@@ -581,21 +586,25 @@ private:
         case 4: mov(dword[rdx], ecx); break;
         default: mov(qword[rdx], rcx); break;
         }
-        L(done);
+        L(cold.done);
+    }
 
-        const uint64_t pc = m_pc;
-        const uint64_t info = pack_info(m_index, d.len, 0, m_count);
-        const void* thunk = m_store_thunk[which];
-        const unsigned rs2 = d.rs2;
-        m_cold.push_back([this, slow, done, pc, info, thunk, rs2]() mutable {
-            L(slow);
-            mov(rdx, x(rs2));
-            mov(rcx, pc);
-            mov(rdi, info);
-            call(thunk);
-            leave_if_helper_says();
-            jmp(done, T_NEAR);
-        });
+    // A load's or store's slow path, emitted after the block's hot code: the arguments its
+    // thunk takes besides the address (in rsi), then back to the instruction after the access.
+    void emit_cold(ColdAccess& cold)
+    {
+        L(cold.slow);
+        if (cold.store) {
+            mov(rdx, x(cold.rs2));
+            mov(rcx, cold.pc);
+            mov(rdi, cold.info);
+        } else {
+            mov(rdx, cold.pc);
+            mov(rcx, cold.info);
+        }
+        call(cold.thunk);
+        leave_if_helper_says();
+        jmp(cold.done, T_NEAR);
     }
 
     // Anything else: the interpreter's definition, through the hart's exec_one.
@@ -638,7 +647,7 @@ private:
     std::array<std::unique_ptr<Xbyak::Reg32>, 32> m_host32;
     std::array<std::unique_ptr<Xbyak::Reg16>, 32> m_host16;
     std::array<std::unique_ptr<Xbyak::Reg8>, 32> m_host8;
-    std::vector<std::function<void()>> m_cold;
+    std::deque<ColdAccess> m_cold;
 };
 
 Translator::Translator(const Layout& layout) : m_layout(layout)
