@@ -741,7 +741,13 @@ bool Translator::nearly_full() const
 
 void Translator::forget_jumps()
 {
-    std::fill(m_jumps.get(), m_jumps.get() + kJumpEntries, JumpEntry{});
+    if (m_jumps_used.size() < kJumpEntries / 4) {
+        for (uint16_t index : m_jumps_used)
+            m_jumps[index] = JumpEntry{};
+    } else {
+        std::fill(m_jumps.get(), m_jumps.get() + kJumpEntries, JumpEntry{});
+    }
+    m_jumps_used.clear();
 }
 
 void Translator::invalidate()

@@ -147,7 +147,10 @@ public:
         }
         if (b->epoch != m_epoch) [[unlikely]]
             return revalidate(*b, code);
-        m_jumps[jump_index(vpc)] = {vpc, paddr, b->entry, 0};
+        JumpEntry& jump = m_jumps[jump_index(vpc)];
+        if (jump.entry == nullptr && m_jumps_used.size() < kJumpEntries / 4)
+            m_jumps_used.push_back(static_cast<uint16_t>(jump_index(vpc)));
+        jump = {vpc, paddr, b->entry, 0};
         return b;
     }
 
@@ -222,6 +225,9 @@ private:
     std::array<Block*, kRecent> m_recent{};
     std::array<uint8_t, 65536> m_heat{};
     std::unique_ptr<JumpEntry[]> m_jumps;
+    // The jump-table entries filled since forget_jumps(), while few (a FENCE.I, which Linux issues
+    // hundreds of times in a boot, then clears those instead of the whole 128 KiB table).
+    std::vector<uint16_t> m_jumps_used;
     std::vector<uint8_t> m_bytes;      // guest code of every block, to check it after invalidate()
     std::vector<uint64_t> m_linked;    // slots pointing at another block since the last invalidate()
     uint32_t m_epoch = 0;
