@@ -363,7 +363,10 @@ private:
         case Op::BEQ: case Op::BNE: case Op::BLT: case Op::BGE: case Op::BLTU: case Op::BGEU: {
             Xbyak::Label taken;
             mov(rax, x(d.rs1));
-            cmp(rax, x(d.rs2));
+            if (d.rs2 == 0)
+                test(rax, rax);   // the same flags as a compare with 0 (CF and OF clear)
+            else
+                cmp(rax, x(d.rs2));
             switch (d.op) {
             case Op::BEQ: je(taken, T_NEAR); break;
             case Op::BNE: jne(taken, T_NEAR); break;
@@ -452,10 +455,16 @@ private:
             if (d.op == Op::SLTI) setl(cl); else setb(cl);
             mov(x(d.rd), rcx);
             return true;
-        case Op::ADD: mov(rax, x(d.rs1)); add(rax, x(d.rs2)); break;
-        case Op::SUB: mov(rax, x(d.rs1)); sub(rax, x(d.rs2)); break;
-        case Op::XOR: mov(rax, x(d.rs1)); xor_(rax, x(d.rs2)); break;
-        case Op::OR: mov(rax, x(d.rs1)); or_(rax, x(d.rs2)); break;
+        // x0 as an operand of these is the identity (C.MV is ADD rd, x0, rs2).
+        case Op::ADD: case Op::XOR: case Op::OR:
+            if (d.rs1 == 0 || d.rs2 == 0) { mov(rax, x(d.rs1 | d.rs2)); break; }
+            mov(rax, x(d.rs1));
+            if (d.op == Op::ADD) add(rax, x(d.rs2)); else if (d.op == Op::XOR) xor_(rax, x(d.rs2)); else or_(rax, x(d.rs2));
+            break;
+        case Op::SUB:
+            mov(rax, x(d.rs1));
+            if (d.rs2) sub(rax, x(d.rs2));
+            break;
         case Op::AND: mov(rax, x(d.rs1)); and_(rax, x(d.rs2)); break;
         case Op::SLL: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); shl(rax, cl); break;
         case Op::SRL: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); shr(rax, cl); break;
