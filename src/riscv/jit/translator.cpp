@@ -284,24 +284,38 @@ private:
     // block. The slot holds [next code][this block's virtual page][its physical page][the stub].
     void exit_direct(uint64_t target)
     {
-        Xbyak::Label slot, stub;
-        jmp(qword[rip + slot]);
-        L(stub);
+        // Written with its rip-relative displacements patched by hand rather than with xbyak
+        // labels, whose bookkeeping (hash maps, allocations) cost more than the rest of an exit.
+        const uint8_t* jump = getCurr();
+        db(0xFF); db(0x25); dd(0);                 // jmp qword [rip + slot]
+        const uint8_t* stub = getCurr();
+        const uint8_t* lea_at = nullptr;
         mov(rax, target);
         if (m_lookup && (target >> 12) != (m_vpc0 >> 12)) {
             jmp(m_lookup, T_NEAR);   // never chained: another page may be mapped differently next time
         } else {
             mov(qword[field(m_l.pc)], rax);
-            lea(rax, ptr[rip + slot]);
+            lea_at = getCurr();
+            db(0x48); db(0x8D); db(0x05); dd(0);   // lea rax, [rip + slot]
             mov(qword[field(m_l.exit_slot)], rax);
             jmp(m_exit_sync, T_NEAR);
         }
         align(8);
-        L(slot);
-        putL(stub);
+        const uint8_t* slot = getCurr();
+        dq(reinterpret_cast<uint64_t>(stub));
         dq(m_vpc0 >> 12);
         dq(m_paddr0 >> 12);
-        putL(stub);   // what invalidate() puts back
+        dq(reinterpret_cast<uint64_t>(stub));   // what invalidate() puts back
+        patch_rel32(jump + 2, slot);
+        if (lea_at)
+            patch_rel32(lea_at + 3, slot);
+    }
+
+    // Points the rel32 field at `field` (the last four bytes of its instruction) at `target`.
+    static void patch_rel32(const uint8_t* field, const uint8_t* target)
+    {
+        const auto rel = static_cast<int32_t>(target - (field + 4));
+        std::memcpy(const_cast<uint8_t*>(field), &rel, sizeof rel);
     }
 
     // Leaves the block for the pc in rax.
