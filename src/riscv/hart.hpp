@@ -242,6 +242,16 @@ private:
     };
     std::array<std::array<SuperpageMarks, 3>, CtxCount> m_superpages{};
     unsigned m_walk_level = 0;   // the level of the leaf the last successful walk() found
+    bool m_walk_user = false;    // ... and whether it was a U page
+    // The S-context read and write entries that map U pages (only SUM allows them), so that
+    // clearing SUM drops those instead of the whole tables; past kMax of them, the whole tables.
+    struct SumEntries {
+        static constexpr unsigned kMax = 64;
+        std::array<uint16_t, kMax> index{};
+        unsigned count = 0;
+        bool overflow = false;
+    };
+    std::array<SumEntries, 2> m_sum_entries{};   // [Access::Read], [Access::Write]
 
     // CSRs.
     uint64_t m_hart_id;

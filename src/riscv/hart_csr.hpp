@@ -164,8 +164,16 @@ void Hart<Env>::write_mstatus(uint64_t value)
         auto clear = [](auto& table) { table.fill(TlbEntry{}); };
         const unsigned read = static_cast<unsigned>(Access::Read), write = static_cast<unsigned>(Access::Write);
         if ((old & ~s) & MSTATUS_SUM) {
-            clear(m_tlb[CtxSupervisor][read]);
-            clear(m_tlb[CtxSupervisor][write]);
+            for (unsigned access : {read, write}) {
+                SumEntries& sum = m_sum_entries[access];
+                if (sum.overflow) {
+                    clear(m_tlb[CtxSupervisor][access]);
+                } else {
+                    for (unsigned i = 0; i < sum.count; ++i)
+                        m_tlb[CtxSupervisor][access][sum.index[i]] = TlbEntry{};
+                }
+                sum = SumEntries{};
+            }
         }
         if ((old & ~s) & MSTATUS_MXR) {
             clear(m_tlb[CtxUser][read]);

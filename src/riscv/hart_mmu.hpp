@@ -155,6 +155,7 @@ bool Hart<Env>::walk(uint64_t vaddr, Access access, Priv effective, uint64_t& pa
         }
         paddr = ((ppn << 12) & ~offset_mask) | (vaddr & offset_mask);
         m_walk_level = static_cast<unsigned>(level);
+        m_walk_user = (pte & PTE_U) != 0;
         return true;
     }
     return raise(fault_for(access, true), vaddr);
@@ -183,6 +184,13 @@ bool Hart<Env>::translate(uint64_t vaddr, Access access, TlbEntry*& entry)
                 marks.high = std::max(marks.high, vpn | ((uint64_t{1} << shift) - 1));
             } else {
                 marks.bits[index / 64] &= ~bit;
+            }
+            if (ctx == CtxSupervisor && m_walk_user && access != Access::Execute) {
+                SumEntries& sum = m_sum_entries[static_cast<unsigned>(access)];
+                if (sum.count < SumEntries::kMax)
+                    sum.index[sum.count++] = static_cast<uint16_t>(index);
+                else
+                    sum.overflow = true;
             }
         }
         e.tag = vpn;
