@@ -203,10 +203,9 @@ public:
         align(16);
         const void* entry = getCurr();
         // The whole block is paid for at entry; a helper that leaves early gives the rest back.
-        Xbyak::Label no_budget;
         m_count = static_cast<unsigned>(code.size());
         sub(kBudget, m_count);
-        jb(no_budget, T_NEAR);
+        const uint8_t* no_budget = jcc_forward(kJb);
 
         m_index = 0;
         uint64_t pc = vpc;
@@ -219,7 +218,7 @@ public:
         }
         if (!ended)
             exit_direct(pc);   // the block stopped at its size limit or the page's end
-        L(no_budget);
+        patch_rel32(no_budget, getCurr());
         add(kBudget, m_count);
         mov(rax, vpc);
         mov(qword[field(m_l.pc)], rax);
@@ -231,9 +230,11 @@ public:
     }
 
 private:
-    // The slow paths of the block's loads and stores (a deque: its labels must not move).
+    // The slow paths of the block's loads and stores: where the inline lookup's jump to it is to be
+    // patched, and where it goes back to.
     struct ColdAccess {
-        Xbyak::Label slow, done;
+        const uint8_t* slow_field = nullptr;
+        const uint8_t* done = nullptr;
         uint64_t pc = 0, info = 0;
         const void* thunk = nullptr;
         bool store = false;
@@ -309,6 +310,18 @@ private:
         patch_rel32(jump + 2, slot);
         if (lea_at)
             patch_rel32(lea_at + 3, slot);
+    }
+
+    // A conditional jump forward (0F cc rel32) whose target is patched later; returns its rel32
+    // field. Used instead of xbyak labels, as in exit_direct().
+    static constexpr uint8_t kJne = 0x85, kJb = 0x82;
+    const uint8_t* jcc_forward(uint8_t condition)
+    {
+        db(0x0F);
+        db(condition);
+        const uint8_t* field = getCurr();
+        dd(0);
+        return field;
     }
 
     // Points the rel32 field at `field` (the last four bytes of its instruction) at `target`.
@@ -538,7 +551,7 @@ private:
     // is the page's virtual address when it maps RAM; misaligned accesses keep low bits in the
     // compared value, so they (and with them every page-crossing access) miss and take the slow
     // path. rsi holds the virtual address and is kept for the slow path.
-    void tlb_lookup(int32_t table_field, unsigned size, Xbyak::Label& slow)
+    void tlb_lookup(int32_t table_field, unsigned size, const uint8_t*& slow_field)
     {
         static_assert(kTlbEntrySize == 32);
         mov(ecx, esi);
@@ -548,7 +561,7 @@ private:
         mov(rax, rsi);
         and_(rax, ~0xfffu | (size - 1));            // sign-extended: the page, and any misalignment
         cmp(rax, qword[rcx + kTlbFastPageOffset]);
-        jne(slow, T_NEAR);
+        slow_field = jcc_forward(kJne);
         mov(edx, esi);
         and_(edx, 0xfff);
         add(rdx, qword[rcx + kTlbHostOffset]);
@@ -573,7 +586,7 @@ private:
         cold.info = pack_info(m_index, d.len, d.rd, m_count);
         cold.thunk = m_load_thunk[which];
         address_to_rsi(d);
-        tlb_lookup(m_l.dtlb_read, size, cold.slow);
+        tlb_lookup(m_l.dtlb_read, size, cold.slow_field);
         switch (d.op) {
         case Op::LB: movsx(rax, byte[rdx]); break;
         case Op::LBU: movzx(eax, byte[rdx]); break;
@@ -584,7 +597,7 @@ private:
         default: mov(rax, qword[rdx]); break;
         }
         store_rd(d.rd, rax);
-        L(cold.done);
+        cold.done = getCurr();
     }
 
     void emit_store(const Decoded& d)
@@ -601,7 +614,7 @@ private:
         cold.store = true;
         cold.rs2 = d.rs2;
         address_to_rsi(d);
-        tlb_lookup(m_l.dtlb_write, size, cold.slow);
+        tlb_lookup(m_l.dtlb_write, size, cold.slow_field);
         mov(rcx, x(d.rs2));
         switch (size) {
         case 1: mov(byte[rdx], cl); break;
@@ -609,14 +622,14 @@ private:
         case 4: mov(dword[rdx], ecx); break;
         default: mov(qword[rdx], rcx); break;
         }
-        L(cold.done);
+        cold.done = getCurr();
     }
 
     // A load's or store's slow path, emitted after the block's hot code: the arguments its
     // thunk takes besides the address (in rsi), then back to the instruction after the access.
     void emit_cold(ColdAccess& cold)
     {
-        L(cold.slow);
+        patch_rel32(cold.slow_field, getCurr());
         if (cold.store) {
             mov(rdx, x(cold.rs2));
             mov(rcx, cold.pc);
