@@ -162,7 +162,7 @@ public:
     // helpers that can change it leave instead of continuing.
     void emit_paged_lookup()
     {
-        static_assert(sizeof(Translator::JumpEntry) == 32 && kTlbEntrySize == 32);
+        static_assert(kTlbEntrySize == 32);
         Xbyak::Label miss;
         align(16);
         m_lookup = getCurr();
@@ -179,12 +179,7 @@ public:
         mov(esi, eax);
         and_(esi, 0xfff);
         or_(rsi, qword[rdx + kTlbPaddrOffset]);       // the physical address
-        mov(ecx, eax);
-        shr(ecx, 1);
-        and_(ecx, Translator::kJumpEntries - 1);
-        shl(ecx, 5);
-        mov(rdx, reinterpret_cast<uint64_t>(m_jumps));
-        add(rdx, rcx);
+        jump_entry_to_rdx();
         cmp(rax, qword[rdx]);
         jne(miss, T_NEAR);
         cmp(rsi, qword[rdx + offsetof(Translator::JumpEntry, paddr)]);
@@ -338,22 +333,27 @@ private:
             jmp(m_lookup, T_NEAR);
             return;
         }
-        {
-            // Flat memory: the virtual address is the physical one.
-            static_assert(sizeof(Translator::JumpEntry) == 32);
-            Xbyak::Label miss;
-            mov(ecx, eax);
-            shr(ecx, 1);
-            and_(ecx, Translator::kJumpEntries - 1);
-            shl(ecx, 5);
-            mov(rdx, reinterpret_cast<uint64_t>(m_jumps));
-            cmp(rax, qword[rdx + rcx]);
-            jne(miss, T_NEAR);
-            jmp(qword[rdx + rcx + offsetof(Translator::JumpEntry, entry)]);
-            L(miss);
-        }
+        // Flat memory: the virtual address is the physical one.
+        Xbyak::Label miss;
+        jump_entry_to_rdx();
+        cmp(rax, qword[rdx]);
+        jne(miss, T_NEAR);
+        jmp(qword[rdx + offsetof(Translator::JumpEntry, entry)]);
+        L(miss);
         mov(qword[field(m_l.pc)], rax);
         jmp(m_exit_sync, T_NEAR);
+    }
+
+    // rdx = the jump-table entry for the pc in rax (Translator::jump_index); clobbers rcx.
+    void jump_entry_to_rdx()
+    {
+        static_assert(sizeof(Translator::JumpEntry) == 32);
+        mov(ecx, eax);
+        shr(ecx, 1);
+        and_(ecx, Translator::kJumpEntries - 1);
+        shl(ecx, 5);
+        mov(rdx, reinterpret_cast<uint64_t>(m_jumps));
+        add(rdx, rcx);
     }
 
     // After a thunk: leave if the helper says so.
