@@ -176,7 +176,15 @@ private:
     template <typename T> bool store_slow(uint64_t vaddr, T value);
     // Translates one page's worth of access; on failure the trap has been raised.
     bool translate(uint64_t vaddr, Access access, TlbEntry*& entry);
-    bool walk(uint64_t vaddr, Access access, Priv effective, uint64_t& paddr);
+    // What a successful walk found: the physical address, and the leaf's level and U bit.
+    struct Leaf {
+        uint64_t paddr = 0;
+        unsigned level = 0;
+        bool user = false;
+    };
+    bool walk(uint64_t vaddr, Access access, Priv effective, Leaf& leaf);
+    // Records what sfence_vma() and clearing SUM need to know of a TLB entry just filled.
+    void note_fill(Context ctx, Access access, uint64_t vpn, const Leaf& leaf);
     bool phys_read(uint64_t paddr, unsigned size, uint64_t& value, Access access);
     bool phys_write(uint64_t paddr, unsigned size, uint64_t value);
     void update_contexts();
@@ -241,8 +249,6 @@ private:
         uint64_t low = ~0ull, high = 0;
     };
     std::array<std::array<SuperpageMarks, 3>, CtxCount> m_superpages{};
-    unsigned m_walk_level = 0;   // the level of the leaf the last successful walk() found
-    bool m_walk_user = false;    // ... and whether it was a U page
     // The S-context read and write entries that map U pages (only SUM allows them), so that
     // clearing SUM drops those instead of the whole tables; past kMax of them, the whole tables.
     struct SumEntries {

@@ -90,7 +90,7 @@ void Hart<Env>::sfence_vma(std::optional<uint64_t> vaddr)
 // The page-table walk of §4.3.2, with hardware A/D updates (the spec's second option in step 7).
 // Returns false with the trap taken on a page or access fault.
 template <typename Env>
-bool Hart<Env>::walk(uint64_t vaddr, Access access, Priv effective, uint64_t& paddr)
+bool Hart<Env>::walk(uint64_t vaddr, Access access, Priv effective, Leaf& leaf)
 {
     const unsigned levels = static_cast<unsigned>((m_satp >> 60) - SATP_MODE_SV39 + 3);  // 3, 4 or 5
     const unsigned va_bits = 12 + 9 * levels;
@@ -153,9 +153,9 @@ bool Hart<Env>::walk(uint64_t vaddr, Access access, Priv effective, uint64_t& pa
                 return raise(fault_for(access, false), vaddr);
             store_le<uint64_t>(writable + (pte_addr & 0xfff), wanted);
         }
-        paddr = ((ppn << 12) & ~offset_mask) | (vaddr & offset_mask);
-        m_walk_level = static_cast<unsigned>(level);
-        m_walk_user = (pte & PTE_U) != 0;
+        leaf.paddr = ((ppn << 12) & ~offset_mask) | (vaddr & offset_mask);
+        leaf.level = static_cast<unsigned>(level);
+        leaf.user = (pte & PTE_U) != 0;
         return true;
     }
     return raise(fault_for(access, true), vaddr);
@@ -171,27 +171,11 @@ bool Hart<Env>::translate(uint64_t vaddr, Access access, TlbEntry*& entry)
         uint64_t paddr = vaddr;
         if (ctx != CtxPhysical) {
             const Priv effective = ctx == CtxUser ? Priv::User : Priv::Supervisor;
-            if (!walk(vaddr, access, effective, paddr))
+            Leaf leaf;
+            if (!walk(vaddr, access, effective, leaf))
                 return false;
-            SuperpageMarks& marks = m_superpages[ctx][static_cast<unsigned>(access)];
-            const unsigned index = static_cast<unsigned>(vpn % kTlbSize);
-            const uint64_t bit = 1ull << (index % 64);
-            if (m_walk_level) {
-                const unsigned shift = 9 * m_walk_level;
-                marks.bits[index / 64] |= bit;
-                marks.shift[index] = static_cast<uint8_t>(shift);
-                marks.low = std::min(marks.low, vpn >> shift << shift);
-                marks.high = std::max(marks.high, vpn | ((uint64_t{1} << shift) - 1));
-            } else {
-                marks.bits[index / 64] &= ~bit;
-            }
-            if (ctx == CtxSupervisor && m_walk_user && access != Access::Execute) {
-                SumEntries& sum = m_sum_entries[static_cast<unsigned>(access)];
-                if (sum.count < SumEntries::kMax)
-                    sum.index[sum.count++] = static_cast<uint16_t>(index);
-                else
-                    sum.overflow = true;
-            }
+            paddr = leaf.paddr;
+            note_fill(ctx, access, vpn, leaf);
         }
         e.tag = vpn;
         e.paddr_page = paddr & ~0xfffull;
@@ -200,6 +184,30 @@ bool Hart<Env>::translate(uint64_t vaddr, Access access, TlbEntry*& entry)
     }
     entry = &e;
     return true;
+}
+
+template <typename Env>
+void Hart<Env>::note_fill(Context ctx, Access access, uint64_t vpn, const Leaf& leaf)
+{
+    SuperpageMarks& marks = m_superpages[ctx][static_cast<unsigned>(access)];
+    const unsigned index = static_cast<unsigned>(vpn % kTlbSize);
+    const uint64_t bit = 1ull << (index % 64);
+    if (leaf.level) {
+        const unsigned shift = 9 * leaf.level;
+        marks.bits[index / 64] |= bit;
+        marks.shift[index] = static_cast<uint8_t>(shift);
+        marks.low = std::min(marks.low, vpn >> shift << shift);
+        marks.high = std::max(marks.high, vpn | ((uint64_t{1} << shift) - 1));
+    } else {
+        marks.bits[index / 64] &= ~bit;
+    }
+    if (ctx == CtxSupervisor && leaf.user && access != Access::Execute) {
+        SumEntries& sum = m_sum_entries[static_cast<unsigned>(access)];
+        if (sum.count < SumEntries::kMax)
+            sum.index[sum.count++] = static_cast<uint16_t>(index);
+        else
+            sum.overflow = true;
+    }
 }
 
 template <typename Env>
