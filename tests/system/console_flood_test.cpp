@@ -4,56 +4,27 @@
 // the host would block).
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <thread>
-
-#include "console_session.hpp"
+#include "console_flood_checks.hpp"
 
 using namespace vireo::test;
-using namespace std::chrono_literals;
 
 namespace {
 
-std::string flood_payload()
+std::vector<std::string> flood_command()
 {
-#ifdef VIREO_FLOOD_PAYLOAD_PATH
-    return VIREO_FLOOD_PAYLOAD_PATH;
-#else
-    return "";
-#endif
+    return {vireo_binary(), "run", "--kernel", flood_payload(), "--timeout", "120"};
 }
-
-#define REQUIRE_FLOOD_PAYLOAD()                                                                  \
-    do {                                                                                         \
-        if (flood_payload().empty())                                                             \
-            GTEST_SKIP() << "riscv64-unknown-elf-gcc was not found at configure time: no payload"; \
-    } while (0)
 
 TEST(ConsoleFlood, TypedInputReachesTheGuestAndCtrlAXQuitsPromptly)
 {
     REQUIRE_FLOOD_PAYLOAD();
-    ConsoleSession vm({vireo_binary(), "run", "--kernel", flood_payload(), "--timeout", "120"});
-    ASSERT_TRUE(vm.expect("xvxvxv", 60s)) << vm.recent_output();
-    vm.send("k");
-    EXPECT_TRUE(vm.expect("[k]", 30s)) << "typed input never reached the flooding guest";
-    const auto start = std::chrono::steady_clock::now();
-    vm.send("\x01x");
-    EXPECT_EQ(vm.wait_exit(30s), 0);
-    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+    check_input_and_quit_under_flood(flood_command());
 }
 
 TEST(ConsoleFlood, CtrlAXQuitsEvenWhenNobodyReadsTheOutput)
 {
     REQUIRE_FLOOD_PAYLOAD();
-    ConsoleSession vm({vireo_binary(), "run", "--kernel", flood_payload(), "--timeout", "120"});
-    ASSERT_TRUE(vm.expect("xvxvxv", 60s)) << vm.recent_output();
-    // From here on nobody reads: once the pipe is full, every write to stdout would block.
-    ASSERT_TRUE(vm.let_output_back_up(60s));
-    std::this_thread::sleep_for(200ms);
-    const auto start = std::chrono::steady_clock::now();
-    vm.send("\x01x");
-    EXPECT_EQ(vm.wait_exit(30s, ConsoleSession::Output::LeaveUnread), 0);
-    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+    check_quit_when_nobody_reads(flood_command());
 }
 
 }  // namespace
