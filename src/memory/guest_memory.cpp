@@ -19,6 +19,7 @@ Error outside(GuestAddr addr, uint64_t len)
 {
     return Error::message("guest address range " + hex(addr) + "+" + hex(len) + " is not RAM");
 }
+constexpr uint64_t kHugePage = 2 << 20;
 }  // namespace
 
 Result<GuestMemory> GuestMemory::create(GuestAddr base, uint64_t size)
@@ -27,10 +28,21 @@ Result<GuestMemory> GuestMemory::create(GuestAddr base, uint64_t size)
         return Error::message("memory size " + std::to_string(size) + " is not a positive multiple of 4 KiB");
     if (base + size < base)
         return Error::message("memory at " + hex(base) + " of size " + hex(size) + " overflows the address space");
-    void* host = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (host == MAP_FAILED)
+    // Reserved with room to start on a 2 MiB boundary, so the host can back RAM with huge pages
+    // (transparent huge pages, asked for with MADV_HUGEPAGE): a guest that touches its memory
+    // takes 512 times fewer page faults, and its accesses fewer host TLB misses.
+    const uint64_t reserved = size + kHugePage;
+    void* mapped = ::mmap(nullptr, reserved, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mapped == MAP_FAILED)
         return Error::from_errno("mapping " + std::to_string(size >> 20) + " MiB of guest RAM");
-    return GuestMemory(static_cast<uint8_t*>(host), base, size);
+    auto* start = static_cast<uint8_t*>(mapped);
+    auto* host = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(start) + kHugePage - 1) & ~(kHugePage - 1));
+    if (host > start)
+        ::munmap(start, static_cast<size_t>(host - start));
+    if (uint64_t tail = reserved - static_cast<uint64_t>(host - start) - size; tail > 0)
+        ::munmap(host + size, tail);
+    ::madvise(host, size, MADV_HUGEPAGE);   // advice only: without THP, RAM is in 4 KiB pages
+    return GuestMemory(host, base, size);
 }
 
 GuestMemory::GuestMemory(GuestMemory&& other) noexcept
