@@ -16,6 +16,7 @@
 
 #include "base/log.hpp"
 #include "riscv/alu.hpp"
+#include "riscv/jit/fast_encoder.hpp"
 
 namespace vireo::riscv::jit {
 
@@ -80,10 +81,10 @@ bool ends_block(Op op, bool privileged)
 
 using namespace Xbyak::util;
 
-class Emitter : public Xbyak::CodeGenerator {
+class Emitter : public FastEncoder {
 public:
     Emitter(size_t size, void* memory, const Layout& layout, const Translator::JumpEntry* jumps)
-        : Xbyak::CodeGenerator(size, memory), m_l(layout), m_jumps(jumps)
+        : FastEncoder(size, memory), m_l(layout), m_jumps(jumps)
     {
         for (unsigned i = 0; i < 32; ++i) {
             m_mem64[i] = std::make_unique<Xbyak::Address>(qword[rbx + reg_disp(i)]);
@@ -309,7 +310,7 @@ private:
 
     // A conditional jump forward (0F cc rel32) whose target is patched later; returns its rel32
     // field. Used instead of xbyak labels, as in exit_direct().
-    static constexpr uint8_t kJne = 0x85, kJb = 0x82;
+    static constexpr uint8_t kJb = 0x82, kJae = 0x83, kJe = 0x84, kJne = 0x85, kJl = 0x8C, kJge = 0x8D;
     const uint8_t* jcc_forward(uint8_t condition)
     {
         db(0x0F);
@@ -334,12 +335,11 @@ private:
             return;
         }
         // Flat memory: the virtual address is the physical one.
-        Xbyak::Label miss;
         jump_entry_to_rdx();
         cmp(rax, qword[rdx]);
-        jne(miss, T_NEAR);
+        const uint8_t* miss = jcc_forward(kJne);
         jmp(qword[rdx + offsetof(Translator::JumpEntry, entry)]);
-        L(miss);
+        patch_rel32(miss, getCurr());
         mov(qword[field(m_l.pc)], rax);
         jmp(m_exit_sync, T_NEAR);
     }
@@ -360,7 +360,7 @@ private:
     void leave_if_helper_says()
     {
         test(eax, eax);
-        jnz(m_exit);
+        patch_rel32(jcc_forward(kJne), static_cast<const uint8_t*>(m_exit));
     }
 
     // Emits one instruction; returns true when it ended the block.
@@ -388,22 +388,15 @@ private:
             return true;
         }
         case Op::BEQ: case Op::BNE: case Op::BLT: case Op::BGE: case Op::BLTU: case Op::BGEU: {
-            Xbyak::Label taken;
             mov(rax, x(d.rs1));
             if (d.rs2 == 0)
                 test(rax, rax);   // the same flags as a compare with 0 (CF and OF clear)
             else
                 cmp(rax, x(d.rs2));
-            switch (d.op) {
-            case Op::BEQ: je(taken, T_NEAR); break;
-            case Op::BNE: jne(taken, T_NEAR); break;
-            case Op::BLT: jl(taken, T_NEAR); break;
-            case Op::BGE: jge(taken, T_NEAR); break;
-            case Op::BLTU: jb(taken, T_NEAR); break;
-            default: jae(taken, T_NEAR); break;
-            }
+            const uint8_t* taken = jcc_forward(d.op == Op::BEQ ? kJe : d.op == Op::BNE ? kJne : d.op == Op::BLT ? kJl
+                                               : d.op == Op::BGE ? kJge : d.op == Op::BLTU ? kJb : kJae);
             exit_direct(m_pc + d.len);
-            L(taken);
+            patch_rel32(taken, getCurr());
             exit_direct(m_pc + static_cast<uint64_t>(imm));
             return true;
         }
