@@ -130,7 +130,7 @@ const jit::Block* Hart<Env>::jit_block()
         }
         code[n] = {decode(raw), raw};
         at += code[n].d.len;
-        if (jit::ends_block(code[n++].d.op, kPrivileged))
+        if (jit::ends_block(code[n++].d, kPrivileged))
             break;
     }
     if (n == 0)

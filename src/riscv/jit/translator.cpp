@@ -16,6 +16,7 @@
 
 #include "base/log.hpp"
 #include "riscv/alu.hpp"
+#include "riscv/csr.hpp"
 #include "riscv/jit/fast_encoder.hpp"
 
 namespace vireo::riscv::jit {
@@ -63,15 +64,24 @@ bool uses_immediate(Op op)
 
 }  // namespace
 
-bool ends_block(Op op, bool privileged)
+bool ends_block(const Decoded& d, bool privileged)
 {
-    switch (op) {
+    switch (d.op) {
     case Op::JAL: case Op::JALR:
     case Op::BEQ: case Op::BNE: case Op::BLT: case Op::BGE: case Op::BLTU: case Op::BGEU:
     case Op::ILLEGAL: case Op::EBREAK: case Op::MRET: case Op::SRET: case Op::WFI:
     case Op::SFENCE_VMA: case Op::FENCE_I:
-    case Op::CSRRW: case Op::CSRRS: case Op::CSRRC: case Op::CSRRWI: case Op::CSRRSI: case Op::CSRRCI:
         return true;
+    case Op::CSRRW: case Op::CSRRS: case Op::CSRRC: case Op::CSRRWI: case Op::CSRRSI: case Op::CSRRCI: {
+        // Most CSR accesses (sstatus around every spinlock, sscratch, time) change nothing translated
+        // code depends on: what they do to interrupts, the data TLB context or the counters, the
+        // helper sees and leaves for. Those that change how code is fetched (satp, PMP) or what
+        // translated code counts (mcountinhibit) end the block, so chaining's rule holds: a chain
+        // never outlives a change of mapping.
+        const auto number = static_cast<uint16_t>(d.imm & 0xfff);
+        return number == csr::SATP || number == csr::MCOUNTINHIBIT ||
+               (number >= csr::PMPCFG0 && number <= csr::PMPADDR63);
+    }
     case Op::ECALL:
         return privileged;
     default:
@@ -410,7 +420,7 @@ private:
         default:
             if (!emit_alu(d, imm, imm32, sh, sh32)) {
                 emit_helper(in);
-                return ends_block(d.op, m_l.privileged);
+                return ends_block(d, m_l.privileged);
             }
             break;
         }
@@ -646,7 +656,7 @@ private:
         mov(rcx, m_pc);
         mov(rdi, pack_info(m_index, in.d.len, in.d.rd, m_count));
         call(m_exec_thunk);
-        if (ends_block(in.d.op, m_l.privileged))
+        if (ends_block(in.d, m_l.privileged))
             jmp(m_exit, T_NEAR);
         else
             leave_if_helper_says();

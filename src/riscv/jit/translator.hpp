@@ -4,8 +4,8 @@
 //
 // How translated code runs (riscv/hart_jit.hpp drives it):
 //  - A block is a straight run of instructions from one guest page, ending at a branch, a jump, an
-//    instruction that may change how code is fetched (CSRs, xRET, SFENCE.VMA, FENCE.I, WFI, ...),
-//    the end of the page or kMaxBlock instructions. It is found by (virtual pc, physical pc):
+//    instruction that may change how code is fetched (xRET, SFENCE.VMA, FENCE.I, WFI, writes of
+//    satp and the PMP CSRs, ...), the end of the page or kMaxBlock instructions. It is found by (virtual pc, physical pc):
 //    the same physical code reached through another virtual address is another block, because
 //    translated code holds pc-derived constants (AUIPC, links, branch targets).
 //  - Guest registers live in the hart's array (rbx points into it), except the busiest eight, which
@@ -110,7 +110,7 @@ struct Instruction {
 };
 
 // True when a block must end after this instruction.
-bool ends_block(Op op, bool privileged);
+bool ends_block(const Decoded& d, bool privileged);
 
 struct Block {
     uint64_t vpc = 0, paddr = 0;
