@@ -135,7 +135,7 @@ private:
     void jit_resume(uint64_t info);
     uint64_t jit_after_access(uint64_t pc, uint64_t info);
     static uint64_t jit_exec_one(void* hart, uint64_t lo, uint64_t hi, uint64_t pc, uint64_t info);
-    template <typename T> static uint64_t jit_load(void* hart, uint64_t vaddr, uint64_t pc, uint64_t info);
+    template <typename T, bool kFp = false> static uint64_t jit_load(void* hart, uint64_t vaddr, uint64_t pc, uint64_t info);
     template <typename T> static uint64_t jit_store(void* hart, uint64_t vaddr, uint64_t value, uint64_t pc, uint64_t info);
 
     // ---- traps and CSRs (hart_csr.hpp) ----

@@ -24,6 +24,9 @@ jit::Layout Hart<Env>::jit_layout()
     l.load = {&jit_load<int8_t>, &jit_load<int16_t>, &jit_load<int32_t>, &jit_load<uint64_t>,
               &jit_load<uint8_t>, &jit_load<uint16_t>, &jit_load<uint32_t>};
     l.store = {&jit_store<uint8_t>, &jit_store<uint16_t>, &jit_store<uint32_t>, &jit_store<uint64_t>};
+    l.fp_load = {&jit_load<uint32_t, true>, &jit_load<uint64_t, true>};
+    l.f = offset(&m_f);
+    l.mstatus = offset(&m_mstatus);
     l.privileged = kPrivileged;
     // Flat memory never changes under translated code without a flush: chains may cross pages.
     l.chain_across_pages = !kPrivileged;
@@ -192,9 +195,10 @@ uint64_t Hart<Env>::jit_exec_one(void* hart, uint64_t lo, uint64_t hi, uint64_t 
 }
 
 // The slow paths of translated loads and stores: a TLB miss, device memory, a page-crossing
-// access, or a fault (then the trap is taken here and translated code leaves).
+// access, or a fault (then the trap is taken here and translated code leaves). kFp: FLW/FLD,
+// whose value goes to an FP register.
 template <typename Env>
-template <typename T>
+template <typename T, bool kFp>
 uint64_t Hart<Env>::jit_load(void* hart, uint64_t vaddr, uint64_t pc, uint64_t info)
 {
     auto& h = *static_cast<Hart*>(hart);
@@ -209,8 +213,14 @@ uint64_t Hart<Env>::jit_load(void* hart, uint64_t vaddr, uint64_t pc, uint64_t i
     h.m_jit_mark = h.m_budget_left;
     if (!ok)
         return jit::kLeave;   // trapped
-    if (const unsigned rd = jit::info_rd(info))
+    if constexpr (kFp) {
+        if constexpr (sizeof(T) == 4)
+            h.set_f32(jit::info_rd(info), value);
+        else
+            h.set_f64(jit::info_rd(info), value);
+    } else if (const unsigned rd = jit::info_rd(info)) {
         h.m_x[rd] = static_cast<uint64_t>(value);
+    }
     return h.jit_after_access(pc, info);
 }
 

@@ -163,6 +163,8 @@ public:
             m_load_thunk[i] = thunk(reinterpret_cast<const void*>(m_l.load[i]), false);
         for (size_t i = 0; i < m_l.store.size(); ++i)
             m_store_thunk[i] = thunk(reinterpret_cast<const void*>(m_l.store[i]), true);
+        for (size_t i = 0; i < m_l.fp_load.size(); ++i)
+            m_fp_load_thunk[i] = thunk(reinterpret_cast<const void*>(m_l.fp_load[i]), false);
         m_exec_thunk = thunk(reinterpret_cast<const void*>(m_l.exec_one), true);
     }
 
@@ -243,7 +245,7 @@ private:
         const uint8_t* done = nullptr;
         uint64_t pc = 0, info = 0;
         const void* thunk = nullptr;
-        bool store = false;
+        bool store = false, fp = false;   // fp: the stored value is FP register rs2
         unsigned rs2 = 0;
     };
 
@@ -415,6 +417,16 @@ private:
             break;
         case Op::SB: case Op::SH: case Op::SW: case Op::SD:
             emit_store(d);
+            break;
+        case Op::FLW: case Op::FLD: case Op::FSW: case Op::FSD:
+            if (m_l.privileged) {   // the FPU may be off (mstatus.FS): the interpreter's checks
+                emit_helper(in);
+                break;
+            }
+            if (d.op == Op::FLW || d.op == Op::FLD)
+                emit_fp_load(d);
+            else
+                emit_fp_store(d);
             break;
         case Op::FENCE: break;
         default:
@@ -628,13 +640,54 @@ private:
         cold.done = getCurr();
     }
 
+    // FLW/FLD and FSW/FSD where the FPU is always on. FLW NaN-boxes; a load marks the FP state
+    // dirty (mstatus.FS, as set_f32/set_f64 do).
+    Xbyak::Address f(unsigned i) { return qword[field(m_l.f + static_cast<int32_t>(i) * 8)]; }
+    void emit_fp_load(const Decoded& d)
+    {
+        const bool single = d.op == Op::FLW;
+        ColdAccess& cold = m_cold.emplace_back();
+        cold.pc = m_pc;
+        cold.info = pack_info(m_index, d.len, d.rd, m_count);
+        cold.thunk = m_fp_load_thunk[single ? 0 : 1];
+        address_to_rsi(d);
+        tlb_lookup(m_l.dtlb_read, single ? 4 : 8, cold.slow_field);
+        if (single) {
+            mov(eax, dword[rdx]);
+            mov(rcx, 0xffffffff00000000ull);
+            or_(rax, rcx);
+        } else {
+            mov(rax, qword[rdx]);
+        }
+        mov(f(d.rd), rax);
+        mov(rax, MSTATUS_FS_DIRTY | MSTATUS_SD);
+        or_(qword[field(m_l.mstatus)], rax);
+        cold.done = getCurr();
+    }
+    void emit_fp_store(const Decoded& d)
+    {
+        const bool single = d.op == Op::FSW;
+        ColdAccess& cold = m_cold.emplace_back();
+        cold.pc = m_pc;
+        cold.info = pack_info(m_index, d.len, 0, m_count);
+        cold.thunk = m_store_thunk[single ? 2 : 3];
+        cold.store = true;
+        cold.fp = true;
+        cold.rs2 = d.rs2;
+        address_to_rsi(d);
+        tlb_lookup(m_l.dtlb_write, single ? 4 : 8, cold.slow_field);
+        mov(rcx, f(d.rs2));
+        if (single) mov(dword[rdx], ecx); else mov(qword[rdx], rcx);
+        cold.done = getCurr();
+    }
+
     // A load's or store's slow path, emitted after the block's hot code: the arguments its
     // thunk takes besides the address (in rsi), then back to the instruction after the access.
     void emit_cold(ColdAccess& cold)
     {
         patch_rel32(cold.slow_field, getCurr());
         if (cold.store) {
-            mov(rdx, x(cold.rs2));
+            if (cold.fp) mov(rdx, f(cold.rs2)); else mov(rdx, x(cold.rs2));
             mov(rcx, cold.pc);
             mov(rdi, cold.info);
         } else {
@@ -677,6 +730,7 @@ private:
     const void* m_lookup = nullptr;   // paged memory: emit_paged_lookup()
     std::array<const void*, 7> m_load_thunk{};   // emit_helper_thunks()
     std::array<const void*, 4> m_store_thunk{};
+    std::array<const void*, 2> m_fp_load_thunk{};
     const void* m_exec_thunk = nullptr;
     const void* m_exit_sync = nullptr;
     uint64_t m_vpc0 = 0, m_paddr0 = 0, m_pc = 0;

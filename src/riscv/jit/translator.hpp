@@ -11,7 +11,8 @@
 //  - Guest registers live in the hart's array (rbx points into it), except the busiest eight, which
 //    live in host registers from entry to exit and are stored back before any helper call; the hart
 //    pointer is in r12.
-//  - Integer, branch, load and store instructions are emitted inline. Loads and stores look up the
+//  - Integer, branch, load and store instructions are emitted inline (in the process VM, where the
+//    FPU is always on, FLW/FLD/FSW/FSD too). Loads and stores look up the
 //    hart's software TLB inline and call the hart's slow path on a miss, MMIO, a page-crossing
 //    access or a fault. Everything else (FP, atomics, CSRs, system instructions) calls the hart's
 //    `exec_one`, which runs the interpreter's definition of that one instruction.
@@ -88,12 +89,15 @@ struct Layout {
     int32_t dtlb_read = 0, dtlb_write = 0;   // TlbEntry* of the current data context's tables
     int32_t itlb = 0;                        // TlbEntry* of the current fetch context's table
     int32_t exit_slot = 0;                   // written by an unchained direct exit
+    int32_t f = 0, mstatus = 0;              // the FP registers (raw bits), mstatus
     // exec_one(hart, pack_fields(decoded), imm | raw << 32, pc, info)
     uint64_t (*exec_one)(void*, uint64_t, uint64_t, uint64_t, uint64_t) = nullptr;
     // load(hart, vaddr, pc, info), in the order LB LH LW LD LBU LHU LWU; writes rd itself.
     std::array<uint64_t (*)(void*, uint64_t, uint64_t, uint64_t), 7> load{};
     // store(hart, vaddr, value, pc, info), in the order SB SH SW SD.
     std::array<uint64_t (*)(void*, uint64_t, uint64_t, uint64_t, uint64_t), 4> store{};
+    // fp_load(hart, vaddr, pc, info) for FLW and FLD: writes f[rd] (NaN-boxed for FLW) itself.
+    std::array<uint64_t (*)(void*, uint64_t, uint64_t, uint64_t), 2> fp_load{};
     bool privileged = true;           // ECALL always traps (else it is a system call that returns)
     bool chain_across_pages = false;  // flat memory: any direct jump may be chained
 };

@@ -28,6 +28,17 @@ struct FlatEnv {
     uint64_t read_time() { return 0; }
 };
 
+// The process VM's kind of hart: U-mode only, every trap to on_trap() (none is expected here).
+struct UserEnv : FlatEnv {
+    static constexpr bool kPrivileged = false;
+    uint64_t traps = 0;
+    void on_trap(Hart<UserEnv>& hart, uint64_t, uint64_t)
+    {
+        ++traps;
+        hart.request_stop();
+    }
+};
+
 uint32_t r_type(unsigned funct3, unsigned rd, unsigned rs1, unsigned rs2) { return (rs2 << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | 0x33; }
 uint32_t addi(unsigned rd, unsigned rs1, int32_t imm) { return (static_cast<uint32_t>(imm) << 20) | (rs1 << 15) | (rd << 7) | 0x13; }
 uint32_t ld(unsigned rd, unsigned rs1, int32_t imm) { return (static_cast<uint32_t>(imm) << 20) | (rs1 << 15) | (3u << 12) | (rd << 7) | 0x03; }
@@ -44,6 +55,13 @@ uint32_t bne(unsigned rs1, unsigned rs2, int32_t offset)
 }
 uint32_t csrr(unsigned rd, uint16_t csr) { return (uint32_t{csr} << 20) | (2u << 12) | (rd << 7) | 0x73; }
 constexpr uint32_t kLoopForever = 0x0000006f;   // jal x0, 0
+uint32_t fp_load(unsigned funct3, unsigned rd, unsigned rs1, int32_t imm) { return (static_cast<uint32_t>(imm) << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | 0x07; }
+uint32_t fp_store(unsigned funct3, unsigned rs2, unsigned rs1, int32_t imm)
+{
+    const auto i = static_cast<uint32_t>(imm);
+    return ((i >> 5) << 25) | (rs2 << 20) | (rs1 << 15) | (funct3 << 12) | ((i & 31) << 7) | 0x27;
+}
+constexpr unsigned kW = 2, kD = 3;   // FLW/FSW, FLD/FSD
 
 // Sums a countdown through memory, mixing in instret and cycle as read by the program, then
 // writes the next array element from a register the translator keeps in a host one (a0).
@@ -67,28 +85,50 @@ std::vector<uint32_t> program()
     };
 }
 
-struct Machine {
-    FlatEnv env;
-    Hart<FlatEnv> hart{env};
+// In the process VM, FP loads and stores are translated inline: words NaN-boxed, doublewords
+// whole, one of each across a page boundary (the slow path), values changing every round.
+std::vector<uint32_t> fp_program()
+{
+    return {
+        addi(12, 0, 40),             // a2 = 40 (a1 = the array, a6 = 4 bytes before a page's end)
+        ld(13, 11, 0),               // loop: a3 = a1[0]
+        addi(13, 13, 77),            // a3 += 77
+        sd(13, 11, 0),               // a1[0] = a3
+        fp_load(kD, 1, 11, 0),       // f1 = a1[0]
+        fp_store(kD, 1, 11, 8),      // a1[1] = f1
+        fp_load(kW, 2, 11, 4),       // f2 = the high word of a1[0], NaN-boxed
+        fp_store(kW, 2, 11, 16),     // the low word of a1[2] = f2
+        fp_store(kD, 1, 16, 0),      // across the page boundary
+        fp_load(kD, 3, 16, 0),       // and back, into f3
+        fp_load(kW, 4, 16, 2),       // a word across it too
+        fp_store(kW, 4, 11, 20),
+        addi(12, 12, -1),            // a2 -= 1
+        bne(12, 0, -48),             // back to loop
+        kLoopForever,
+    };
+}
 
-    explicit Machine(Engine engine)
+template <typename Env>
+struct Machine {
+    Env env;
+    Hart<Env> hart{env};
+
+    Machine(Engine engine, const std::vector<uint32_t>& code)
     {
-        const auto code = program();
         std::memcpy(env.ram.data(), code.data(), code.size() * 4);
         hart.set_engine(engine);
         hart.set_pc(kBase);
         hart.set_reg(11, kBase + 0x4000);
+        hart.set_reg(16, kBase + 0x6000 - 4);
     }
 };
 
-}  // namespace
-
-class EnginesAgree : public ::testing::TestWithParam<uint64_t> {};
-
-TEST_P(EnginesAgree, AfterEverySlice)
+// Runs `code` on both engines in slices of `slice` instructions; returns the translating hart's
+// machine for the caller's own checks.
+template <typename Env>
+void expect_engines_agree(const std::vector<uint32_t>& code, uint64_t slice)
 {
-    Machine interp(Engine::Interpreter), jit(Engine::Jit);
-    const uint64_t slice = GetParam();
+    Machine<Env> interp(Engine::Interpreter, code), jit(Engine::Jit, code);
     uint64_t total = 0;
     while (total < 5000) {
         const RunResult a = interp.hart.run(slice);
@@ -96,14 +136,36 @@ TEST_P(EnginesAgree, AfterEverySlice)
         total += a.executed;
         ASSERT_EQ(a.executed, b.executed) << "after " << total;
         ASSERT_EQ(interp.hart.pc(), jit.hart.pc()) << "after " << total;
-        for (unsigned i = 0; i < 32; ++i)
+        for (unsigned i = 0; i < 32; ++i) {
             ASSERT_EQ(interp.hart.reg(i), jit.hart.reg(i)) << "x" << i << " after " << total;
+            ASSERT_EQ(interp.hart.freg(i), jit.hart.freg(i)) << "f" << i << " after " << total;
+        }
         ASSERT_EQ(interp.hart.instret(), jit.hart.instret()) << "after " << total;
         ASSERT_EQ(interp.hart.cycle(), jit.hart.cycle()) << "after " << total;
+        ASSERT_EQ(interp.hart.debug_read_csr(csr::MSTATUS), jit.hart.debug_read_csr(csr::MSTATUS)) << "after " << total;
         ASSERT_EQ(interp.env.ram, jit.env.ram) << "after " << total;
     }
     EXPECT_EQ(jit.hart.reg(12), 0u) << "the loop ran to its end";
     EXPECT_GT(jit.hart.blocks_translated(), 0u) << "the translator really ran";
+}
+
+}  // namespace
+
+class EnginesAgree : public ::testing::TestWithParam<uint64_t> {};
+
+TEST_P(EnginesAgree, AfterEverySlice)
+{
+    expect_engines_agree<FlatEnv>(program(), GetParam());
+}
+
+TEST_P(EnginesAgree, OnFpLoadsAndStoresInTheProcessVm)
+{
+    expect_engines_agree<UserEnv>(fp_program(), GetParam());
+    Machine<UserEnv> jit(Engine::Jit, fp_program());
+    jit.hart.run(5000);
+    EXPECT_EQ(jit.env.traps, 0u);
+    EXPECT_EQ(jit.hart.freg(2) >> 32, 0xffffffffu) << "FLW NaN-boxes";
+    EXPECT_NE(jit.hart.freg(3), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(SliceSizes, EnginesAgree, ::testing::Values(1, 2, 3, 7, 11, 64, 333, 1000, 5000));
