@@ -289,14 +289,15 @@ private:
             mov(x(rd), r);
     }
 
-    // Leaves the block for `target`, through a slot the dispatcher may later point at the target's
-    // block. The slot holds [next code][this block's virtual page][its physical page][the stub].
+    // Leaves the block for `target` by a direct jump the dispatcher may later point at the target's
+    // block (chaining); until then it jumps to the stub right after it. The stub's slot holds
+    // [the jump's address][this block's virtual page][its physical page][the stub].
     void exit_direct(uint64_t target)
     {
         // Written with its rip-relative displacements patched by hand rather than with xbyak
         // labels, whose bookkeeping (hash maps, allocations) cost more than the rest of an exit.
         const uint8_t* jump = getCurr();
-        db(0xFF); db(0x25); dd(0);                 // jmp qword [rip + slot]
+        db(0xE9); dd(0);                           // jmp rel32: to the stub until chained
         const uint8_t* stub = getCurr();
         const uint8_t* lea_at = nullptr;
         mov(rax, target);
@@ -311,11 +312,10 @@ private:
         }
         align(8);
         const uint8_t* slot = getCurr();
-        dq(reinterpret_cast<uint64_t>(stub));
+        dq(reinterpret_cast<uint64_t>(jump));
         dq(m_vpc0 >> 12);
         dq(m_paddr0 >> 12);
-        dq(reinterpret_cast<uint64_t>(stub));   // what invalidate() puts back
-        patch_rel32(jump + 2, slot);
+        dq(reinterpret_cast<uint64_t>(stub));   // what invalidate() points the jump back at
         if (lea_at)
             patch_rel32(lea_at + 3, slot);
     }
@@ -843,11 +843,18 @@ void Translator::forget_jumps()
     m_jumps_used.clear();
 }
 
+// Points the direct jump (E9 rel32) at `jump` to `target` (both in the code buffer, 64 MiB).
+void Translator::point_jump(uint64_t jump, uint64_t target)
+{
+    const auto rel = static_cast<int32_t>(static_cast<int64_t>(target) - static_cast<int64_t>(jump + 5));
+    std::memcpy(reinterpret_cast<uint8_t*>(jump) + 1, &rel, sizeof rel);
+}
+
 void Translator::invalidate()
 {
     for (uint64_t slot : m_linked) {
-        auto* words = reinterpret_cast<uint64_t*>(slot);
-        words[0] = words[3];
+        const auto* words = reinterpret_cast<const uint64_t*>(slot);
+        point_jump(words[0], words[3]);
     }
     m_linked.clear();
     forget_jumps();
@@ -911,10 +918,10 @@ const Block* Translator::translate(uint64_t vpc, uint64_t paddr, std::span<const
 
 void Translator::link(uint64_t slot, const Block& block)
 {
-    auto* words = reinterpret_cast<uint64_t*>(slot);
+    const auto* words = reinterpret_cast<const uint64_t*>(slot);
     if (!m_layout.chain_across_pages && ((block.vpc >> 12) != words[1] || (block.paddr >> 12) != words[2]))
         return;
-    words[0] = reinterpret_cast<uint64_t>(block.entry);
+    point_jump(words[0], reinterpret_cast<uint64_t>(block.entry));
     m_linked.push_back(slot);
 }
 

@@ -20,8 +20,8 @@
 //    budget cannot pay); a helper that leaves early gives back what did not run. instret and cycle
 //    follow the budget (the hart settles them before any helper runs and after each exit), so
 //    counters read by CSR instructions and the budget at an exit are exact, as in the interpreter.
-//  - A direct exit stores the next pc and jumps through a slot; the dispatcher patches the slot to
-//    point at the next block (chaining) when that is safe: always for flat memory, and within the
+//  - A direct exit is a jump to a stub that stores the next pc and leaves; the dispatcher patches
+//    the jump to go straight to the next block instead (chaining) when that is safe: always for flat memory, and within the
 //    same virtual and physical page for paged memory (the mapping was checked when the chain was
 //    entered, and anything that changes mappings ends a block and returns to the dispatcher).
 //  - Indirect jumps (JALR), and with paged memory direct jumps to another page, first look for
@@ -211,6 +211,7 @@ private:
     const Block* revalidate(Block& block, const uint8_t* code);
     void start();
     void forget_jumps();
+    static void point_jump(uint64_t jump, uint64_t target);
     void write_perf_map() const;
 
     struct KeyHash {
