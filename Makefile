@@ -66,6 +66,7 @@ run: build guest
 # Benchmarks against QEMU and native runs, in the same run; prints the ratios.
 bench: build guest
 	bench/boot.sh
+	bench/compute.sh
 	bench/io.sh
 	cmake --build $(BUILD) --target sandbox-bench
 	bench/kvm_boot.sh
