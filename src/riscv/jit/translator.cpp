@@ -562,7 +562,7 @@ private:
         return true;
     }
 
-    // The inline TLB lookup: leaves the host address in rdx or jumps to `slow`. An entry's fast_page
+    // The inline TLB lookup: leaves the host address in rsi or jumps to `slow`. An entry's fast_page
     // is the page's virtual address when it maps RAM; misaligned accesses keep low bits in the
     // compared value, so they (and with them every page-crossing access) miss and take the slow
     // path. rsi holds the virtual address and is kept for the slow path.
@@ -577,10 +577,12 @@ private:
         and_(rax, ~0xfffu | (size - 1));            // sign-extended: the page, and any misalignment
         cmp(rax, qword[rcx + kTlbFastPageOffset]);
         slow_field = jcc_forward(kJne);
-        mov(edx, esi);
-        and_(edx, 0xfff);
-        add(rdx, qword[rcx + kTlbHostOffset]);
+        and_(esi, 0xfff);                           // past the slow path's jump: rsi is free
+        add(rsi, qword[rcx + kTlbHostOffset]);
     }
+
+    // Where a load puts its value: rd's host register if it has one, else rax (stored by the caller).
+    const Xbyak::Reg64& load_target(unsigned rd) { return rd && m_host64[rd] ? *m_host64[rd] : rax; }
 
     void address_to_rsi(const Decoded& d)
     {
@@ -602,16 +604,18 @@ private:
         cold.thunk = m_load_thunk[which];
         address_to_rsi(d);
         tlb_lookup(m_l.dtlb_read, size, cold.slow_field);
+        const Xbyak::Reg64& to = load_target(d.rd);
         switch (d.op) {
-        case Op::LB: movsx(rax, byte[rdx]); break;
-        case Op::LBU: movzx(eax, byte[rdx]); break;
-        case Op::LH: movsx(rax, word[rdx]); break;
-        case Op::LHU: movzx(eax, word[rdx]); break;
-        case Op::LW: movsxd(rax, dword[rdx]); break;
-        case Op::LWU: mov(eax, dword[rdx]); break;
-        default: mov(rax, qword[rdx]); break;
+        case Op::LB: movsx(to, byte[rsi]); break;
+        case Op::LBU: movzx(to.cvt32(), byte[rsi]); break;
+        case Op::LH: movsx(to, word[rsi]); break;
+        case Op::LHU: movzx(to.cvt32(), word[rsi]); break;
+        case Op::LW: movsxd(to, dword[rsi]); break;
+        case Op::LWU: mov(to.cvt32(), dword[rsi]); break;
+        default: mov(to, qword[rsi]); break;
         }
-        store_rd(d.rd, rax);
+        if (to == rax)
+            store_rd(d.rd, rax);
         cold.done = getCurr();
     }
 
@@ -630,12 +634,14 @@ private:
         cold.rs2 = d.rs2;
         address_to_rsi(d);
         tlb_lookup(m_l.dtlb_write, size, cold.slow_field);
-        mov(rcx, x(d.rs2));
+        const Xbyak::Reg64& from = m_host64[d.rs2] ? *m_host64[d.rs2] : rcx;
+        if (from == rcx)
+            mov(rcx, x(d.rs2));
         switch (size) {
-        case 1: mov(byte[rdx], cl); break;
-        case 2: mov(word[rdx], cx); break;
-        case 4: mov(dword[rdx], ecx); break;
-        default: mov(qword[rdx], rcx); break;
+        case 1: mov(byte[rsi], from.cvt8()); break;
+        case 2: mov(word[rsi], from.cvt16()); break;
+        case 4: mov(dword[rsi], from.cvt32()); break;
+        default: mov(qword[rsi], from); break;
         }
         cold.done = getCurr();
     }
@@ -653,11 +659,11 @@ private:
         address_to_rsi(d);
         tlb_lookup(m_l.dtlb_read, single ? 4 : 8, cold.slow_field);
         if (single) {
-            mov(eax, dword[rdx]);
+            mov(eax, dword[rsi]);
             mov(rcx, 0xffffffff00000000ull);
             or_(rax, rcx);
         } else {
-            mov(rax, qword[rdx]);
+            mov(rax, qword[rsi]);
         }
         mov(f(d.rd), rax);
         mov(rax, MSTATUS_FS_DIRTY | MSTATUS_SD);
@@ -677,7 +683,7 @@ private:
         address_to_rsi(d);
         tlb_lookup(m_l.dtlb_write, single ? 4 : 8, cold.slow_field);
         mov(rcx, f(d.rs2));
-        if (single) mov(dword[rdx], ecx); else mov(qword[rdx], rcx);
+        if (single) mov(dword[rsi], ecx); else mov(qword[rsi], rcx);
         cold.done = getCurr();
     }
 
