@@ -40,6 +40,9 @@ class Hart;
 //  - read_time(): the value of the `time` CSR (the machine's mtime).
 //  - on_trap(hart, cause, tval): unprivileged environments only; must change the hart's state
 //    (pc, registers) or call hart.request_stop().
+//  - flat_arena() (optional, unprivileged environments): {base, size} when guest RAM page P is
+//    always at host base + P (ram_page returns nothing else) within a host reservation of size
+//    bytes (a power of two); translated code then addresses RAM from base, not from the TLB.
 template <typename E>
 concept Environment = requires(E& env, uint64_t addr, uint64_t& out, uint64_t value, unsigned size, Access access) {
     { E::kPrivileged } -> std::convertible_to<bool>;
@@ -47,6 +50,11 @@ concept Environment = requires(E& env, uint64_t addr, uint64_t& out, uint64_t va
     { env.mmio_read(addr, size, out) } -> std::same_as<bool>;
     { env.mmio_write(addr, size, value) } -> std::same_as<bool>;
     { env.read_time() } -> std::same_as<uint64_t>;
+};
+
+struct FlatArena {
+    uint8_t* base = nullptr;
+    uint64_t size = 0;
 };
 
 enum class StopReason : uint8_t {
@@ -79,6 +87,9 @@ public:
     // Code in memory changed in a way the hart cannot see (the host wrote it, mappings changed,
     // FENCE.I): drop translated code before running again.
     void flush_code() { m_jit_flush_pending = true; }
+    // The environment's flat_arena() moved (the process VM's execve builds a new address space):
+    // translated code, which holds the old base, is thrown away when the hart next dispatches.
+    void arena_moved() { m_jit_flush_pending = m_jit_arena_moved = true; }
     uint64_t blocks_translated() const { return m_jit ? m_jit->blocks_translated() : 0; }
 
     // Architectural state.
@@ -223,7 +234,7 @@ private:
     std::array<uint64_t, 32> m_f{};
 
     Engine m_engine = default_engine();
-    bool m_jit_flush_pending = false;
+    bool m_jit_flush_pending = false, m_jit_arena_moved = false;
     bool m_jit_cold = false;   // jit_block() declined: the code at pc has not run often enough
     std::unique_ptr<jit::Translator> m_jit;
     // The instructions of the block being translated (a member: constructing 64 of them for each

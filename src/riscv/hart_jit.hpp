@@ -27,6 +27,11 @@ jit::Layout Hart<Env>::jit_layout()
     l.fp_load = {&jit_load<uint32_t, true>, &jit_load<uint64_t, true>};
     l.f = offset(&m_f);
     l.mstatus = offset(&m_mstatus);
+    if constexpr (requires(Env& env) { { env.flat_arena() } -> std::same_as<FlatArena>; }) {
+        const FlatArena arena = m_env.flat_arena();
+        l.flat_base = reinterpret_cast<uint64_t>(arena.base);
+        l.flat_mask = arena.size - 1;
+    }
     l.privileged = kPrivileged;
     // Flat memory never changes under translated code without a flush: chains may cross pages.
     l.chain_across_pages = !kPrivileged;
@@ -55,9 +60,19 @@ RunResult Hart<Env>::run_jit(uint64_t budget)
     uint64_t link_slot = 0;   // the unchained exit translated code last left by, if any
     while (m_budget_left > 0 && !m_stop_requested && !(m_mcountinhibit & 5)) {
         if (m_jit_flush_pending) [[unlikely]] {
-            m_jit->invalidate();
             m_jit_flush_pending = false;
             link_slot = 0;
+            if (m_jit_arena_moved) {
+                m_jit_arena_moved = false;
+                m_jit = std::make_unique<jit::Translator>(jit_layout());
+                if (!m_jit->ok()) {
+                    m_jit.reset();
+                    m_engine = Engine::Interpreter;
+                    break;   // the rest of the budget in the interpreter, below
+                }
+            } else {
+                m_jit->invalidate();
+            }
         }
         const uint64_t flushes = m_jit->flushes();
         const jit::Block* block = m_interrupt_check ? nullptr : jit_block();

@@ -433,6 +433,7 @@ int64_t Process::execve(Thread& t, int64_t dirfd, uint64_t path_addr, uint64_t a
     fresh_state.pc = start.value().pc;
     fresh_state.x[2] = start.value().sp;
     restore_hart(*t.hart, fresh_state);
+    t.hart->arena_moved();
     t.tid = m_pid;
     t.clear_child_tid = 0;
     t.robust_list = 0;

@@ -133,6 +133,11 @@ public:
         add(rsp, 8);
         pop(r15); pop(r14); pop(r13); pop(r12); pop(rbp); pop(rbx);
         ret();
+        if (m_l.flat_base) {
+            align(8);
+            m_flat_mask = getCurr();
+            dq(m_l.flat_mask);
+        }
         if (!m_l.chain_across_pages)
             emit_paged_lookup();
         emit_helper_thunks();
@@ -562,11 +567,11 @@ private:
         return true;
     }
 
-    // The inline TLB lookup: leaves the host address in rsi or jumps to `slow`. An entry's fast_page
+    // The inline TLB lookup: returns the host address (in registers) or jumps to `slow`. An entry's fast_page
     // is the page's virtual address when it maps RAM; misaligned accesses keep low bits in the
     // compared value, so they (and with them every page-crossing access) miss and take the slow
     // path. rsi holds the virtual address and is kept for the slow path.
-    void tlb_lookup(int32_t table_field, unsigned size, const uint8_t*& slow_field)
+    Xbyak::RegExp tlb_lookup(int32_t table_field, unsigned size, const uint8_t*& slow_field)
     {
         static_assert(kTlbEntrySize == 32);
         mov(ecx, esi);
@@ -577,8 +582,20 @@ private:
         and_(rax, ~0xfffu | (size - 1));            // sign-extended: the page, and any misalignment
         cmp(rax, qword[rcx + kTlbFastPageOffset]);
         slow_field = jcc_forward(kJne);
+        if (m_l.flat_base) {
+            // A flat arena: the entry's host page is flat_base + the page, so the address does not
+            // wait for the entry (a chain of dependent loads then runs at the speed of the loads:
+            // the check beside it is a predicted branch). Masked, so that not even a
+            // mispredicted path reaches outside the arena.
+            mov(rdx, rsi);
+            db(0x48); db(0x23); db(0x15);            // and rdx, [rip + the mask]
+            dd(static_cast<uint32_t>(static_cast<int32_t>(static_cast<const uint8_t*>(m_flat_mask) - (getCurr() + 4))));
+            mov(rax, m_l.flat_base);
+            return rax + rdx;
+        }
         and_(esi, 0xfff);                           // past the slow path's jump: rsi is free
         add(rsi, qword[rcx + kTlbHostOffset]);
+        return Xbyak::RegExp(rsi);
     }
 
     // Where a load puts its value: rd's host register if it has one, else rax (stored by the caller).
@@ -603,16 +620,16 @@ private:
         cold.info = pack_info(m_index, d.len, d.rd, m_count);
         cold.thunk = m_load_thunk[which];
         address_to_rsi(d);
-        tlb_lookup(m_l.dtlb_read, size, cold.slow_field);
+        const Xbyak::RegExp at = tlb_lookup(m_l.dtlb_read, size, cold.slow_field);
         const Xbyak::Reg64& to = load_target(d.rd);
         switch (d.op) {
-        case Op::LB: movsx(to, byte[rsi]); break;
-        case Op::LBU: movzx(to.cvt32(), byte[rsi]); break;
-        case Op::LH: movsx(to, word[rsi]); break;
-        case Op::LHU: movzx(to.cvt32(), word[rsi]); break;
-        case Op::LW: movsxd(to, dword[rsi]); break;
-        case Op::LWU: mov(to.cvt32(), dword[rsi]); break;
-        default: mov(to, qword[rsi]); break;
+        case Op::LB: movsx(to, byte[at]); break;
+        case Op::LBU: movzx(to.cvt32(), byte[at]); break;
+        case Op::LH: movsx(to, word[at]); break;
+        case Op::LHU: movzx(to.cvt32(), word[at]); break;
+        case Op::LW: movsxd(to, dword[at]); break;
+        case Op::LWU: mov(to.cvt32(), dword[at]); break;
+        default: mov(to, qword[at]); break;
         }
         if (to == rax)
             store_rd(d.rd, rax);
@@ -633,15 +650,15 @@ private:
         cold.store = true;
         cold.rs2 = d.rs2;
         address_to_rsi(d);
-        tlb_lookup(m_l.dtlb_write, size, cold.slow_field);
+        const Xbyak::RegExp at = tlb_lookup(m_l.dtlb_write, size, cold.slow_field);
         const Xbyak::Reg64& from = m_host64[d.rs2] ? *m_host64[d.rs2] : rcx;
         if (from == rcx)
             mov(rcx, x(d.rs2));
         switch (size) {
-        case 1: mov(byte[rsi], from.cvt8()); break;
-        case 2: mov(word[rsi], from.cvt16()); break;
-        case 4: mov(dword[rsi], from.cvt32()); break;
-        default: mov(qword[rsi], from); break;
+        case 1: mov(byte[at], from.cvt8()); break;
+        case 2: mov(word[at], from.cvt16()); break;
+        case 4: mov(dword[at], from.cvt32()); break;
+        default: mov(qword[at], from); break;
         }
         cold.done = getCurr();
     }
@@ -657,13 +674,13 @@ private:
         cold.info = pack_info(m_index, d.len, d.rd, m_count);
         cold.thunk = m_fp_load_thunk[single ? 0 : 1];
         address_to_rsi(d);
-        tlb_lookup(m_l.dtlb_read, single ? 4 : 8, cold.slow_field);
+        const Xbyak::RegExp at = tlb_lookup(m_l.dtlb_read, single ? 4 : 8, cold.slow_field);
         if (single) {
-            mov(eax, dword[rsi]);
+            mov(eax, dword[at]);
             mov(rcx, 0xffffffff00000000ull);
             or_(rax, rcx);
         } else {
-            mov(rax, qword[rsi]);
+            mov(rax, qword[at]);
         }
         mov(f(d.rd), rax);
         mov(rax, MSTATUS_FS_DIRTY | MSTATUS_SD);
@@ -681,9 +698,9 @@ private:
         cold.fp = true;
         cold.rs2 = d.rs2;
         address_to_rsi(d);
-        tlb_lookup(m_l.dtlb_write, single ? 4 : 8, cold.slow_field);
+        const Xbyak::RegExp at = tlb_lookup(m_l.dtlb_write, single ? 4 : 8, cold.slow_field);
         mov(rcx, f(d.rs2));
-        if (single) mov(dword[rsi], ecx); else mov(qword[rsi], rcx);
+        if (single) mov(dword[at], ecx); else mov(qword[at], rcx);
         cold.done = getCurr();
     }
 
@@ -734,6 +751,7 @@ private:
     const Translator::JumpEntry* m_jumps;
     const void* m_exit = nullptr;
     const void* m_lookup = nullptr;   // paged memory: emit_paged_lookup()
+    const void* m_flat_mask = nullptr;   // a flat arena: where Layout::flat_mask is kept
     std::array<const void*, 7> m_load_thunk{};   // emit_helper_thunks()
     std::array<const void*, 4> m_store_thunk{};
     std::array<const void*, 2> m_fp_load_thunk{};

@@ -98,6 +98,9 @@ struct Layout {
     std::array<uint64_t (*)(void*, uint64_t, uint64_t, uint64_t, uint64_t), 4> store{};
     // fp_load(hart, vaddr, pc, info) for FLW and FLD: writes f[rd] (NaN-boxed for FLW) itself.
     std::array<uint64_t (*)(void*, uint64_t, uint64_t, uint64_t), 2> fp_load{};
+    // A flat arena (the process VM): guest RAM page P is always at host flat_base + P where RAM,
+    // and flat_mask (2^n - 1) covers the arena; the TLB then only checks permissions. 0: none.
+    uint64_t flat_base = 0, flat_mask = 0;
     bool privileged = true;           // ECALL always traps (else it is a system call that returns)
     bool chain_across_pages = false;  // flat memory: any direct jump may be chained
 };
