@@ -139,11 +139,25 @@ const jit::Block* Hart<Env>::jit_block()
     auto& code = m_jit_code;
     size_t n = 0;
     uint64_t at = offset;
+    bool crosses_page = false;
     while (n < code.size() && at < 4096) {
         uint32_t raw = load_le<uint16_t>(e.host + at);
         if (!is_compressed(raw)) {
-            if (at + 4 > 4096)
-                break;   // crosses into the next page, which may not even be mapped
+            if (at + 4 > 4096) {
+                // Crosses into the next page, which may not even be mapped. With flat memory the
+                // instruction is taken (as the block's last) when that page is executable RAM
+                // right after this one: a hot loop through such an instruction would otherwise
+                // come back to the dispatcher and the interpreter on every round.
+                if constexpr (requires(Env& env) { { env.flat_arena() } -> std::same_as<FlatArena>; }) {
+                    if (m_env.ram_page((m_pc & ~0xfffull) + 4096, Access::Execute) == e.host + 4096) {
+                        raw = load_le<uint32_t>(e.host + at);
+                        code[n++] = {decode(raw), raw};
+                        at += 4;
+                        crosses_page = true;
+                    }
+                }
+                break;
+            }
             raw = load_le<uint32_t>(e.host + at);
         }
         code[n] = {decode(raw), raw};
@@ -153,7 +167,7 @@ const jit::Block* Hart<Env>::jit_block()
     }
     if (n == 0)
         return nullptr;
-    return m_jit->translate(m_pc, paddr, {code.data(), n}, {e.host + offset, at - offset});
+    return m_jit->translate(m_pc, paddr, {code.data(), n}, {e.host + offset, at - offset}, crosses_page);
 }
 
 // Counting with translated code: blocks only take instructions off the budget; what was taken

@@ -888,7 +888,7 @@ void Translator::invalidate()
 
 const Block* Translator::revalidate(Block& block, const uint8_t* code)
 {
-    if (std::memcmp(code, m_bytes.data() + block.bytes_at, block.byte_count) == 0) {
+    if (!block.crosses_page && std::memcmp(code, m_bytes.data() + block.bytes_at, block.byte_count) == 0) {
         block.epoch = m_epoch;
         return &block;
     }
@@ -910,7 +910,7 @@ Block* Translator::find_slow(uint64_t vpc, uint64_t paddr)
 }
 
 const Block* Translator::translate(uint64_t vpc, uint64_t paddr, std::span<const Instruction> code,
-                                   std::span<const uint8_t> bytes)
+                                   std::span<const uint8_t> bytes, bool crosses_page)
 {
     const void* entry = nullptr;
     try {
@@ -933,6 +933,7 @@ const Block* Translator::translate(uint64_t vpc, uint64_t paddr, std::span<const
     b.epoch = m_epoch;
     b.bytes_at = static_cast<uint32_t>(m_bytes.size());
     b.byte_count = static_cast<uint32_t>(bytes.size());
+    b.crosses_page = crosses_page;
     m_bytes.insert(m_bytes.end(), bytes.begin(), bytes.end());
     m_index[{vpc, paddr}] = &b;
     m_recent[recent_index(vpc, paddr)] = &b;

@@ -125,6 +125,7 @@ struct Block {
     uint32_t count = 0;        // instructions
     uint32_t epoch = 0;        // the translator's epoch when its code was last known unchanged
     uint32_t bytes_at = 0, byte_count = 0;   // a copy of its guest code, in the translator's arena
+    bool crosses_page = false;   // its last instruction ends on the next page (flat memory only)
 };
 
 class Emitter;
@@ -188,8 +189,11 @@ public:
     }
 
     // Translates `code` (instructions at vpc, vpc+len, ... ; at most kMaxBlock), whose bytes in
-    // guest memory are `bytes`, into a new block.
-    const Block* translate(uint64_t vpc, uint64_t paddr, std::span<const Instruction> code, std::span<const uint8_t> bytes);
+    // guest memory are `bytes`, into a new block. `crosses_page`: the last instruction ends on the
+    // next page (flat memory only); such a block is dropped, not checked, after invalidate(), as
+    // that page may be gone.
+    const Block* translate(uint64_t vpc, uint64_t paddr, std::span<const Instruction> code, std::span<const uint8_t> bytes,
+                           bool crosses_page = false);
     // Runs translated code from `block` until it leaves (the hart's state then says where it is).
     void run(void* hart, uint64_t* regs, const Block& block)
     {

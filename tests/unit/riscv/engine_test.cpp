@@ -28,9 +28,11 @@ struct FlatEnv {
     uint64_t read_time() { return 0; }
 };
 
-// The process VM's kind of hart: U-mode only, every trap to on_trap() (none is expected here).
+// The process VM's kind of hart: U-mode only, every trap to on_trap() (none is expected here),
+// RAM a flat arena (guest address A at host base + A, as the sandbox's address space).
 struct UserEnv : FlatEnv {
     static constexpr bool kPrivileged = false;
+    FlatArena flat_arena() { return {reinterpret_cast<uint8_t*>(reinterpret_cast<uintptr_t>(ram.data()) - kBase), 1ull << 32}; }
     uint64_t traps = 0;
     void on_trap(Hart<UserEnv>& hart, uint64_t, uint64_t)
     {
@@ -52,6 +54,11 @@ uint32_t bne(unsigned rs1, unsigned rs2, int32_t offset)
     const auto o = static_cast<uint32_t>(offset);
     return (((o >> 12) & 1) << 31) | (((o >> 5) & 63) << 25) | (rs2 << 20) | (rs1 << 15) | (1u << 12) |
            (((o >> 1) & 15) << 8) | (((o >> 11) & 1) << 7) | 0x63;
+}
+uint32_t jal0(int32_t offset)   // jal x0, offset
+{
+    const auto o = static_cast<uint32_t>(offset);
+    return (((o >> 20) & 1) << 31) | (((o >> 1) & 0x3ff) << 21) | (((o >> 11) & 1) << 20) | (((o >> 12) & 0xff) << 12) | 0x6f;
 }
 uint32_t csrr(unsigned rd, uint16_t csr) { return (uint32_t{csr} << 20) | (2u << 12) | (rd << 7) | 0x73; }
 constexpr uint32_t kLoopForever = 0x0000006f;   // jal x0, 0
@@ -108,6 +115,26 @@ std::vector<uint32_t> fp_program()
     };
 }
 
+// A loop whose 32-bit ADD straddles the end of the first page (flat memory translates it).
+std::vector<uint32_t> crossing_program()
+{
+    std::vector<uint8_t> bytes(0x1010);
+    auto put32 = [&](size_t at, uint32_t w) { std::memcpy(&bytes[at], &w, 4); };
+    put32(0x000, addi(12, 0, 300));                          // a2 = 300
+    put32(0x004, jal0(0xfec));                               // j 0xff0
+    put32(0xff0, addi(10, 10, 1));                           // loop: a0 += 1
+    put32(0xff4, addi(11, 11, 3));                           // a1 += 3
+    bytes[0xff8] = 0x01; bytes[0xff9] = 0x00;                // c.nop
+    put32(0xffa, addi(13, 13, 5));                           // a3 += 5
+    put32(0xffe, r_type(0, 14, 14, 10));                     // a4 += a0, across the page's end
+    put32(0x1002, addi(12, 12, -1));                         // a2 -= 1
+    put32(0x1006, bne(12, 0, -0x16));                        // back to loop
+    put32(0x100a, kLoopForever);
+    std::vector<uint32_t> words(bytes.size() / 4 + 1);
+    std::memcpy(words.data(), bytes.data(), bytes.size());
+    return words;
+}
+
 template <typename Env>
 struct Machine {
     Env env;
@@ -156,6 +183,15 @@ class EnginesAgree : public ::testing::TestWithParam<uint64_t> {};
 TEST_P(EnginesAgree, AfterEverySlice)
 {
     expect_engines_agree<FlatEnv>(program(), GetParam());
+}
+
+TEST_P(EnginesAgree, OnAnInstructionAcrossAPageInTheProcessVm)
+{
+    expect_engines_agree<UserEnv>(crossing_program(), GetParam());
+    Machine<UserEnv> jit(Engine::Jit, crossing_program());
+    jit.hart.run(5000);
+    EXPECT_EQ(jit.env.traps, 0u);
+    EXPECT_EQ(jit.hart.reg(14), 300u * 301u / 2u);
 }
 
 TEST_P(EnginesAgree, OnFpLoadsAndStoresInTheProcessVm)
