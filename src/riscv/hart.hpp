@@ -72,6 +72,7 @@ template <typename Env>
 class Hart {
 public:
     static constexpr bool kPrivileged = Env::kPrivileged;
+    static constexpr bool kFlatArena = requires(Env& env) { { env.flat_arena() } -> std::same_as<FlatArena>; };
 
     explicit Hart(Env& env, uint64_t hart_id = 0);
     Hart(const Hart&) = delete;             // holds pointers into itself (TLB tables, translated code)
@@ -139,6 +140,7 @@ private:
 
     // ---- translator glue (hart_jit.hpp) ----
     RunResult run_jit(uint64_t budget);
+    bool jit_start();
     const jit::Block* jit_block();
     jit::Layout jit_layout();
     void jit_sync();

@@ -27,7 +27,7 @@ jit::Layout Hart<Env>::jit_layout()
     l.fp_load = {&jit_load<uint32_t, true>, &jit_load<uint64_t, true>};
     l.f = offset(&m_f);
     l.mstatus = offset(&m_mstatus);
-    if constexpr (requires(Env& env) { { env.flat_arena() } -> std::same_as<FlatArena>; }) {
+    if constexpr (kFlatArena) {
         const FlatArena arena = m_env.flat_arena();
         l.flat_base = reinterpret_cast<uint64_t>(arena.base);
         l.flat_mask = arena.size - 1;
@@ -38,17 +38,24 @@ jit::Layout Hart<Env>::jit_layout()
     return l;
 }
 
+// A new translator (the first, or one for a moved arena); false, and the interpreter from now on,
+// when it could not have memory for its code.
+template <typename Env>
+bool Hart<Env>::jit_start()
+{
+    m_jit = std::make_unique<jit::Translator>(jit_layout());
+    if (m_jit->ok())
+        return true;
+    m_jit.reset();
+    m_engine = Engine::Interpreter;
+    return false;
+}
+
 template <typename Env>
 RunResult Hart<Env>::run_jit(uint64_t budget)
 {
-    if (!m_jit) {
-        m_jit = std::make_unique<jit::Translator>(jit_layout());
-        if (!m_jit->ok()) {
-            m_jit.reset();
-            m_engine = Engine::Interpreter;
-            return run_interp(budget);
-        }
-    }
+    if (!m_jit && !jit_start())
+        return run_interp(budget);
     // Translated code counts every instruction in cycle and instret: inhibited counters, and
     // tracing, are the interpreter's.
     if (m_trace || (m_mcountinhibit & 5))
@@ -62,16 +69,12 @@ RunResult Hart<Env>::run_jit(uint64_t budget)
         if (m_jit_flush_pending) [[unlikely]] {
             m_jit_flush_pending = false;
             link_slot = 0;
-            if (m_jit_arena_moved) {
-                m_jit_arena_moved = false;
-                m_jit = std::make_unique<jit::Translator>(jit_layout());
-                if (!m_jit->ok()) {
-                    m_jit.reset();
-                    m_engine = Engine::Interpreter;
-                    break;   // the rest of the budget in the interpreter, below
-                }
-            } else {
+            if (!m_jit_arena_moved) {
                 m_jit->invalidate();
+            } else {
+                m_jit_arena_moved = false;
+                if (!jit_start())
+                    break;   // the rest of the budget in the interpreter, below
             }
         }
         const uint64_t flushes = m_jit->flushes();
@@ -148,21 +151,16 @@ const jit::Block* Hart<Env>::jit_block()
                 // instruction is taken (as the block's last) when that page is executable RAM
                 // right after this one: a hot loop through such an instruction would otherwise
                 // come back to the dispatcher and the interpreter on every round.
-                if constexpr (requires(Env& env) { { env.flat_arena() } -> std::same_as<FlatArena>; }) {
-                    if (m_env.ram_page((m_pc & ~0xfffull) + 4096, Access::Execute) == e.host + 4096) {
-                        raw = load_le<uint32_t>(e.host + at);
-                        code[n++] = {decode(raw), raw};
-                        at += 4;
-                        crosses_page = true;
-                    }
-                }
-                break;
+                if constexpr (kFlatArena)
+                    crosses_page = m_env.ram_page((m_pc & ~0xfffull) + 4096, Access::Execute) == e.host + 4096;
+                if (!crosses_page)
+                    break;
             }
             raw = load_le<uint32_t>(e.host + at);
         }
         code[n] = {decode(raw), raw};
         at += code[n].d.len;
-        if (jit::ends_block(code[n++].d, kPrivileged))
+        if (jit::ends_block(code[n++].d, kPrivileged) || crosses_page)
             break;
     }
     if (n == 0)

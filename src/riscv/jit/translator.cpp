@@ -601,6 +601,18 @@ private:
     // Where a load puts its value: rd's host register if it has one, else rax (stored by the caller).
     const Xbyak::Reg64& load_target(unsigned rd) { return rd && m_host64[rd] ? *m_host64[rd] : rax; }
 
+    // The record of an access's slow path (emitted after the block by emit_cold()).
+    ColdAccess& new_cold(const Decoded& d, const void* thunk, bool store)
+    {
+        ColdAccess& cold = m_cold.emplace_back();
+        cold.pc = m_pc;
+        cold.info = pack_info(m_index, d.len, store ? 0 : d.rd, m_count);
+        cold.thunk = thunk;
+        cold.store = store;
+        cold.rs2 = d.rs2;
+        return cold;
+    }
+
     void address_to_rsi(const Decoded& d)
     {
         mov(rsi, x(d.rs1));
@@ -615,10 +627,7 @@ private:
         static constexpr unsigned kSize[] = {1, 2, 4, 8, 1, 2, 4};
         const unsigned size = kSize[which];
 
-        ColdAccess& cold = m_cold.emplace_back();
-        cold.pc = m_pc;
-        cold.info = pack_info(m_index, d.len, d.rd, m_count);
-        cold.thunk = m_load_thunk[which];
+        ColdAccess& cold = new_cold(d, m_load_thunk[which], false);
         address_to_rsi(d);
         const Xbyak::RegExp at = tlb_lookup(m_l.dtlb_read, size, cold.slow_field);
         const Xbyak::Reg64& to = load_target(d.rd);
@@ -643,12 +652,7 @@ private:
         while (kOrder[which] != d.op) ++which;
         const unsigned size = 1u << which;
 
-        ColdAccess& cold = m_cold.emplace_back();
-        cold.pc = m_pc;
-        cold.info = pack_info(m_index, d.len, 0, m_count);
-        cold.thunk = m_store_thunk[which];
-        cold.store = true;
-        cold.rs2 = d.rs2;
+        ColdAccess& cold = new_cold(d, m_store_thunk[which], true);
         address_to_rsi(d);
         const Xbyak::RegExp at = tlb_lookup(m_l.dtlb_write, size, cold.slow_field);
         const Xbyak::Reg64& from = m_host64[d.rs2] ? *m_host64[d.rs2] : rcx;
@@ -669,10 +673,7 @@ private:
     void emit_fp_load(const Decoded& d)
     {
         const bool single = d.op == Op::FLW;
-        ColdAccess& cold = m_cold.emplace_back();
-        cold.pc = m_pc;
-        cold.info = pack_info(m_index, d.len, d.rd, m_count);
-        cold.thunk = m_fp_load_thunk[single ? 0 : 1];
+        ColdAccess& cold = new_cold(d, m_fp_load_thunk[single ? 0 : 1], false);
         address_to_rsi(d);
         const Xbyak::RegExp at = tlb_lookup(m_l.dtlb_read, single ? 4 : 8, cold.slow_field);
         if (single) {
@@ -690,13 +691,8 @@ private:
     void emit_fp_store(const Decoded& d)
     {
         const bool single = d.op == Op::FSW;
-        ColdAccess& cold = m_cold.emplace_back();
-        cold.pc = m_pc;
-        cold.info = pack_info(m_index, d.len, 0, m_count);
-        cold.thunk = m_store_thunk[single ? 2 : 3];
-        cold.store = true;
+        ColdAccess& cold = new_cold(d, m_store_thunk[single ? 2 : 3], true);
         cold.fp = true;
-        cold.rs2 = d.rs2;
         address_to_rsi(d);
         const Xbyak::RegExp at = tlb_lookup(m_l.dtlb_write, single ? 4 : 8, cold.slow_field);
         mov(rcx, f(d.rs2));
