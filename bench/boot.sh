@@ -7,19 +7,12 @@
 #   RUNS=5 bench/boot.sh
 set -euo pipefail
 
+name=bench/boot.sh
 here=$(cd "$(dirname "$0")" && pwd)
-vireo=${VIREO:-$here/../build/vireo}
+source "$here/guest_bench.sh"
+guest_bench_setup "$@" -- qemu-system-riscv64
 runs=${RUNS:-5}
-cache=${VIREO_CACHE:-$HOME/.cache/vireo}
-kernel=${1:-$cache/default/Image}
-initrd=${2:-$cache/default/initramfs.cpio.gz}
-firmware=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin
 append="console=ttyS0 vireo.test=poweroff"
-
-for f in "$vireo" "$kernel" "$initrd" "$firmware"; do
-  [ -e "$f" ] || { echo "bench/boot.sh: $f is missing (build with 'make build' and 'make guest')" >&2; exit 1; }
-done
-command -v qemu-system-riscv64 >/dev/null || { echo "bench/boot.sh: qemu-system-riscv64 is missing" >&2; exit 1; }
 
 # Runs "$@" once; prints its wall time in seconds; fails if it does not reach the init marker.
 time_one() {
@@ -29,7 +22,7 @@ time_one() {
   timeout 300 "$@" </dev/null >"$out" 2>&1 || true
   end=$(date +%s.%N)
   if ! grep -q "vireo-guest: init started" "$out"; then
-    echo "bench/boot.sh: '$1' did not reach /init; its output:" >&2
+    echo "$name: '$1' did not reach /init; its output:" >&2
     tail -20 "$out" >&2
     rm -f "$out"
     return 1
@@ -37,8 +30,6 @@ time_one() {
   rm -f "$out"
   echo "$end - $start" | bc
 }
-
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 vireo_times=() qemu_times=()
 for _ in $(seq "$runs"); do

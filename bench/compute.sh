@@ -11,22 +11,12 @@
 #   RUNS=3 ITERATIONS=20000 bench/compute.sh
 set -euo pipefail
 
+name=bench/compute.sh
 here=$(cd "$(dirname "$0")" && pwd)
-vireo=${VIREO:-$here/../build/vireo}
+source "$here/guest_bench.sh"
+guest_bench_setup "$@" -- qemu-system-riscv64 riscv64-linux-gnu-gcc cpio gzip bc
 runs=${RUNS:-1}
 iterations=${ITERATIONS:-20000}
-cache=${VIREO_CACHE:-$HOME/.cache/vireo}
-kernel=${1:-$cache/default/Image}
-initrd=${2:-$cache/default/initramfs.cpio.gz}
-firmware=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin
-
-fail() { echo "bench/compute.sh: $*" >&2; exit 1; }
-for f in "$vireo" "$kernel" "$initrd" "$firmware"; do
-  [ -e "$f" ] || fail "$f is missing (build with 'make build' and 'make guest')"
-done
-for tool in qemu-system-riscv64 riscv64-linux-gnu-gcc cpio gzip bc; do
-  command -v "$tool" >/dev/null || fail "$tool is missing ('make deps' installs it)"
-done
 for n in "$runs" "$iterations"; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || fail "RUNS and ITERATIONS must be whole numbers above 0, not '$n'"
 done
@@ -37,8 +27,7 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/root/bench"
 install -m 755 "$here/compute/init" "$work/root/init"
 riscv64-linux-gnu-gcc -O2 -static -o "$work/root/bench/corelike" "$here/../tests/sandbox/guests/corelike.c"
-(cd "$work/root" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) | gzip -n >"$work/extra.cpio.gz"
-cat "$initrd" "$work/extra.cpio.gz" >"$work/initrd.cpio.gz"
+pack_extra_initrd
 append="console=ttyS0 compute.iterations=$iterations"
 
 boot_vireo() {
@@ -54,11 +43,9 @@ measure() {
   local log=$work/$1.log line
   "boot_$1" </dev/null 2>&1 | tr -d '\r' >"$log" || true
   line=$(grep "compute-result" "$log" | head -1) ||
-    { echo "bench/compute.sh: the $1 guest did not finish; the end of its console:" >&2; tail -20 "$log" >&2; exit 1; }
+    { echo "$name: the $1 guest did not finish; the end of its console:" >&2; tail -20 "$log" >&2; exit 1; }
   echo "$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$line") $(sed -n 's/.*crc \(0x[0-9a-f]*\).*/\1/p' <<<"$line")"
 }
-
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 vireo_times=() qemu_times=() crcs=()
 for _ in $(seq "$runs"); do

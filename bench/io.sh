@@ -17,24 +17,14 @@
 #   RUNS=3 NET_MIB=32 DISK_MIB=64 READS=2000 bench/io.sh
 set -euo pipefail
 
+name=bench/io.sh
 here=$(cd "$(dirname "$0")" && pwd)
-vireo=${VIREO:-$here/../build/vireo}
+source "$here/guest_bench.sh"
+guest_bench_setup "$@" -- qemu-system-riscv64 riscv64-linux-gnu-gcc cc cpio gzip bc
 runs=${RUNS:-1}
 net_mib=${NET_MIB:-32}
 disk_mib=${DISK_MIB:-64}
 reads=${READS:-2000}
-cache=${VIREO_CACHE:-$HOME/.cache/vireo}
-kernel=${1:-$cache/default/Image}
-initrd=${2:-$cache/default/initramfs.cpio.gz}
-firmware=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin
-
-fail() { echo "bench/io.sh: $*" >&2; exit 1; }
-for f in "$vireo" "$kernel" "$initrd" "$firmware"; do
-  [ -e "$f" ] || fail "$f is missing (build with 'make build' and 'make guest')"
-done
-for tool in qemu-system-riscv64 riscv64-linux-gnu-gcc cc cpio gzip bc; do
-  command -v "$tool" >/dev/null || fail "$tool is missing ('make deps' installs it)"
-done
 for n in "$runs" "$net_mib" "$disk_mib" "$reads"; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || fail "RUNS, NET_MIB, DISK_MIB and READS must be whole numbers above 0, not '$n'"
 done
@@ -52,8 +42,7 @@ mkdir -p "$work/root/bench"
 install -m 755 "$here/io/init" "$work/root/init"
 riscv64-linux-gnu-gcc -O2 -static -o "$work/root/bench/randread" "$here/io/randread.c"
 cc -O2 -o "$work/sink" "$here/io/sink.c"
-(cd "$work/root" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) | gzip -n >"$work/extra.cpio.gz"
-cat "$initrd" "$work/extra.cpio.gz" >"$work/initrd.cpio.gz"
+pack_extra_initrd
 
 boot_vireo() {  # APPEND
   timeout 1800 "$vireo" run --kernel "$kernel" --initrd "$work/initrd.cpio.gz" --append "$1" \
@@ -87,7 +76,7 @@ measure() {
   wait "$sink_pid" 2>/dev/null || true
   sink_pid=
   if ! grep -q "io-result done" "$log"; then
-    echo "bench/io.sh: the $machine guest did not finish; the end of its console:" >&2
+    echo "$name: the $machine guest did not finish; the end of its console:" >&2
     tail -20 "$log" >&2
     cat "$work/sink.out" >&2
     exit 1
@@ -108,8 +97,6 @@ measure() {
   measured="$(rate "$sent" "$(field seconds <"$work/sink.out") * 1048576") $(rate "$wb" "$ws * 1048576")"
   measured+=" $(rate "$rb" "$rs * 1048576") $(rate "$n" "$ns")"
 }
-
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 declare -A results
