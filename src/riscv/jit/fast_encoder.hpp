@@ -1,6 +1,7 @@
 // FastEncoder: xbyak's CodeGenerator with direct encodings of the instruction forms the translator
-// emits most: moves and ALU operations between a general register and a register, an immediate or
-// [base + disp32]; near jumps and calls to a known address. xbyak's general path spends some 300
+// emits most: moves and ALU operations between a general register or [base + disp32] and a
+// register, an immediate or [base + disp32]; lea from [base + disp32]; near jumps and calls to a
+// known address. xbyak's general path spends some 300
 // host instructions on an instruction with a memory operand, which made assembling a sixth of a
 // Linux boot. Each form here writes the same bytes xbyak would (tests/unit/fast_encoder_test.cpp
 // compares them); anything else goes to xbyak unchanged.
@@ -25,6 +26,7 @@ public:
     using Xbyak::CodeGenerator::cmp;
     using Xbyak::CodeGenerator::jmp;
     using Xbyak::CodeGenerator::call;
+    using Xbyak::CodeGenerator::lea;
 
     void mov(const Xbyak::Operand& a, const Xbyak::Operand& b)
     {
@@ -44,6 +46,15 @@ public:
     void sub(const Xbyak::Operand& a, uint32_t imm) { if (!rm_imm(0x28, 5, a, imm)) Xbyak::CodeGenerator::sub(a, imm); }
     void xor_(const Xbyak::Operand& a, uint32_t imm) { if (!rm_imm(0x30, 6, a, imm)) Xbyak::CodeGenerator::xor_(a, imm); }
     void cmp(const Xbyak::Operand& a, uint32_t imm) { if (!rm_imm(0x38, 7, a, imm)) Xbyak::CodeGenerator::cmp(a, imm); }
+
+    void lea(const Xbyak::Reg64& a, const Xbyak::Address& m)
+    {
+        Bytes out;
+        int base = 0;
+        int32_t disp = 0;
+        if (!simple_address(m, base, disp) || !(encode_mem(out, 64, a.getIdx(), base, disp, 0x8D), commit(out)))
+            Xbyak::CodeGenerator::lea(a, m);
+    }
 
     void mov(const Xbyak::Operand& a, uint64_t imm)
     {
@@ -145,14 +156,19 @@ private:
         return commit(out);
     }
 
-    // op a, imm32 (sign-extended) for a general register: imm8 form when it fits, the short rax form.
+    // op a, imm32 (sign-extended) for a general register or a dword/qword [base + disp32]: imm8
+    // form when it fits, the short rax form.
     bool rm_imm(uint8_t code, int ext, const Xbyak::Operand& a, uint32_t imm)
     {
-        if (!gpr(a))
-            return false;
         const bool imm8 = imm >= 0xFFFFFF80u || imm <= 0x7Fu;
         Bytes out;
-        if (a.getIdx() == 0 && !imm8) {
+        int base = 0;
+        int32_t disp = 0;
+        if (!gpr(a)) {
+            if (!(a.isBit(64) || a.isBit(32)) || !simple_address(a, base, disp))
+                return false;
+            encode_mem(out, a.getBit(), ext, base, disp, imm8 ? 0x83 : 0x81);
+        } else if (a.getIdx() == 0 && !imm8) {
             if (a.getBit() == 64)
                 out.put(0x48);
             out.put(code | 5u);

@@ -397,19 +397,24 @@ private:
             return true;
         }
         case Op::JALR: {
-            mov(rax, x(d.rs1));
-            if (imm) add(rax, imm32);
+            sum_to(rax, d.rs1, d.imm);
             and_(rax, ~1u);
             if (d.rd) { mov(rcx, m_pc + d.len); mov(x(d.rd), rcx); }
             exit_indirect();
             return true;
         }
         case Op::BEQ: case Op::BNE: case Op::BLT: case Op::BGE: case Op::BLTU: case Op::BGEU: {
-            mov(rax, x(d.rs1));
-            if (d.rs2 == 0)
-                test(rax, rax);   // the same flags as a compare with 0 (CF and OF clear)
-            else
+            // Compared where they are: one operand may be in memory (x0's slot holds 0).
+            if (d.rs2 == 0 && m_host64[d.rs1]) {
+                test(*m_host64[d.rs1], *m_host64[d.rs1]);   // the flags of a compare with 0 (CF and OF clear)
+            } else if (d.rs2 == 0) {
+                cmp(x(d.rs1), 0u);
+            } else if (m_host64[d.rs1] || m_host64[d.rs2]) {
+                cmp(x(d.rs1), x(d.rs2));
+            } else {
+                mov(rax, x(d.rs1));
                 cmp(rax, x(d.rs2));
+            }
             const uint8_t* taken = jcc_forward(d.op == Op::BEQ ? kJe : d.op == Op::BNE ? kJne : d.op == Op::BLT ? kJl
                                                : d.op == Op::BGE ? kJge : d.op == Op::BLTU ? kJb : kJae);
             exit_direct(m_pc + d.len);
@@ -457,7 +462,6 @@ private:
             mov(x(d.rd), rax);
             return true;
         }
-        auto w_result = [&] { movsxd(rax, eax); };
         switch (d.op) {
         case Op::ADDI: case Op::XORI: case Op::ORI: case Op::ANDI:
         case Op::SLLI: case Op::SRLI: case Op::SRAI: case Op::RORI:
@@ -478,92 +482,160 @@ private:
         }
         if (!d.rd)
             return true;   // no effect beyond the pc
+        // The result is built in `t`: rd's host register when it has one (fewer moves, and no trip
+        // through memory), else rax, stored at the end. An operation whose second operand is read
+        // after t is first written builds in rd's register only if that cannot overwrite it
+        // (commutative ones swap their operands when rd is the second).
+        const bool commutative = d.op == Op::ADD || d.op == Op::XOR || d.op == Op::OR || d.op == Op::AND ||
+                                 d.op == Op::MUL || d.op == Op::ADDW || d.op == Op::MULW;
+        unsigned a = d.rs1, b = d.rs2;
+        if (commutative && d.rd == b && d.rd != a)
+            std::swap(a, b);
+        const bool reads_b = commutative || d.op == Op::SUB || d.op == Op::SUBW || d.op == Op::ADD_UW;
+        auto target = [&](bool reads_b_later) -> const Xbyak::Reg64& {
+            if (!m_host64[d.rd] || (reads_b_later && d.rd == b && a != b))
+                return rax;
+            return *m_host64[d.rd];
+        };
         switch (d.op) {
         case Op::ADDI:
             if (d.rs1 == 0) { mov(x(d.rd), static_cast<uint64_t>(imm)); return true; }
-            mov(rax, x(d.rs1)); if (imm) add(rax, imm32); break;
-        case Op::XORI: mov(rax, x(d.rs1)); xor_(rax, imm32); break;
-        case Op::ORI: mov(rax, x(d.rs1)); or_(rax, imm32); break;
-        case Op::ANDI: mov(rax, x(d.rs1)); and_(rax, imm32); break;
-        case Op::SLLI: mov(rax, x(d.rs1)); shl(rax, static_cast<int>(sh)); break;
-        case Op::SRLI: mov(rax, x(d.rs1)); shr(rax, static_cast<int>(sh)); break;
-        case Op::SRAI: mov(rax, x(d.rs1)); sar(rax, static_cast<int>(sh)); break;
-        case Op::RORI: mov(rax, x(d.rs1)); ror(rax, static_cast<int>(sh)); break;
-        case Op::ADDIW: mov(rax, x(d.rs1)); add(eax, imm32); w_result(); break;
-        case Op::SLLIW: mov(rax, x(d.rs1)); shl(eax, static_cast<int>(sh32)); w_result(); break;
-        case Op::SRLIW: mov(rax, x(d.rs1)); shr(eax, static_cast<int>(sh32)); w_result(); break;
-        case Op::SRAIW: mov(rax, x(d.rs1)); sar(eax, static_cast<int>(sh32)); w_result(); break;
-        case Op::RORIW: mov(rax, x(d.rs1)); ror(eax, static_cast<int>(sh32)); w_result(); break;
-        case Op::SLLI_UW: mov(eax, x32(d.rs1)); shl(rax, static_cast<int>(sh)); break;
+            if (d.rd == d.rs1) { if (imm) add(x(d.rd), imm32); return true; }
+            if (m_host64[d.rd] && m_host64[d.rs1]) { lea(*m_host64[d.rd], ptr[*m_host64[d.rs1] + disp(d.imm)]); return true; }
+            break;
+        case Op::XORI: case Op::ORI: case Op::ANDI:
+            if (d.rd == d.rs1) {
+                if (d.op == Op::XORI) xor_(x(d.rd), imm32); else if (d.op == Op::ORI) or_(x(d.rd), imm32); else and_(x(d.rd), imm32);
+                return true;
+            }
+            break;
+        default:
+            break;
+        }
+        const Xbyak::Reg64& t = target(reads_b);
+        const Xbyak::Reg32 t32 = t.cvt32();
+        auto from = [&](unsigned r) { if (!(m_host64[r] && *m_host64[r] == t)) mov(t, x(r)); };
+        auto w_result = [&] { movsxd(t, t32); };
+        switch (d.op) {
+        case Op::ADDI: from(d.rs1); if (imm) add(t, imm32); break;
+        case Op::XORI: from(d.rs1); xor_(t, imm32); break;
+        case Op::ORI: from(d.rs1); or_(t, imm32); break;
+        case Op::ANDI: from(d.rs1); and_(t, imm32); break;
+        case Op::SLLI: from(d.rs1); shl(t, static_cast<int>(sh)); break;
+        case Op::SRLI: from(d.rs1); shr(t, static_cast<int>(sh)); break;
+        case Op::SRAI: from(d.rs1); sar(t, static_cast<int>(sh)); break;
+        case Op::RORI: from(d.rs1); ror(t, static_cast<int>(sh)); break;
+        case Op::ADDIW: from(d.rs1); add(t32, imm32); w_result(); break;
+        case Op::SLLIW: from(d.rs1); shl(t32, static_cast<int>(sh32)); w_result(); break;
+        case Op::SRLIW: from(d.rs1); shr(t32, static_cast<int>(sh32)); w_result(); break;
+        case Op::SRAIW: from(d.rs1); sar(t32, static_cast<int>(sh32)); w_result(); break;
+        case Op::RORIW: from(d.rs1); ror(t32, static_cast<int>(sh32)); w_result(); break;
+        case Op::SLLI_UW: mov(t32, x32(d.rs1)); shl(t, static_cast<int>(sh)); break;
         case Op::SLTI: case Op::SLTIU:
             xor_(ecx, ecx);
-            mov(rax, x(d.rs1));
-            cmp(rax, imm32);
+            cmp(x(d.rs1), imm32);
             if (d.op == Op::SLTI) setl(cl); else setb(cl);
             mov(x(d.rd), rcx);
             return true;
         // x0 as an operand of these is the identity (C.MV is ADD rd, x0, rs2).
         case Op::ADD: case Op::XOR: case Op::OR:
-            if (d.rs1 == 0 || d.rs2 == 0) { mov(rax, x(d.rs1 | d.rs2)); break; }
-            mov(rax, x(d.rs1));
-            if (d.op == Op::ADD) add(rax, x(d.rs2)); else if (d.op == Op::XOR) xor_(rax, x(d.rs2)); else or_(rax, x(d.rs2));
+            if (a == 0 || b == 0) {
+                const unsigned r = a | b;
+                if (r == d.rd)
+                    return true;
+                if (r == 0) { mov(x(d.rd), uint64_t{0}); return true; }
+                if (m_host64[r] || m_host64[d.rd]) { mov(x(d.rd), x(r)); return true; }
+                from(r);
+                break;
+            }
+            from(a);
+            if (d.op == Op::ADD) add(t, x(b)); else if (d.op == Op::XOR) xor_(t, x(b)); else or_(t, x(b));
             break;
-        case Op::SUB:
-            mov(rax, x(d.rs1));
-            if (d.rs2) sub(rax, x(d.rs2));
-            break;
-        case Op::AND: mov(rax, x(d.rs1)); and_(rax, x(d.rs2)); break;
-        case Op::SLL: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); shl(rax, cl); break;
-        case Op::SRL: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); shr(rax, cl); break;
-        case Op::SRA: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); sar(rax, cl); break;
-        case Op::ROL: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); rol(rax, cl); break;
-        case Op::ROR: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); ror(rax, cl); break;
+        case Op::SUB: from(a); if (b) sub(t, x(b)); break;
+        case Op::AND: from(a); and_(t, x(b)); break;
+        case Op::SLL: case Op::SRL: case Op::SRA: case Op::ROL: case Op::ROR: {
+            mov(rcx, x(d.rs2));   // first: t may be rs2's register
+            const Xbyak::Reg64& u = target(false);
+            if (!(m_host64[d.rs1] && *m_host64[d.rs1] == u)) mov(u, x(d.rs1));
+            switch (d.op) {
+            case Op::SLL: shl(u, cl); break;
+            case Op::SRL: shr(u, cl); break;
+            case Op::SRA: sar(u, cl); break;
+            case Op::ROL: rol(u, cl); break;
+            default: ror(u, cl); break;
+            }
+            if (u == rax) mov(x(d.rd), rax);
+            return true;
+        }
         case Op::SLT: case Op::SLTU:
             xor_(ecx, ecx);
-            mov(rax, x(d.rs1));
-            cmp(rax, x(d.rs2));
+            if (m_host64[d.rs1] || m_host64[d.rs2]) {
+                cmp(x(d.rs1), x(d.rs2));
+            } else {
+                mov(rax, x(d.rs1));
+                cmp(rax, x(d.rs2));
+            }
             if (d.op == Op::SLT) setl(cl); else setb(cl);
             mov(x(d.rd), rcx);
             return true;
-        case Op::ADDW: mov(rax, x(d.rs1)); add(eax, x32(d.rs2)); w_result(); break;
-        case Op::SUBW: mov(rax, x(d.rs1)); sub(eax, x32(d.rs2)); w_result(); break;
-        case Op::SLLW: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); shl(eax, cl); w_result(); break;
-        case Op::SRLW: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); shr(eax, cl); w_result(); break;
-        case Op::SRAW: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); sar(eax, cl); w_result(); break;
-        case Op::ROLW: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); rol(eax, cl); w_result(); break;
-        case Op::RORW: mov(rcx, x(d.rs2)); mov(rax, x(d.rs1)); ror(eax, cl); w_result(); break;
-        case Op::MUL: mov(rax, x(d.rs1)); imul(rax, x(d.rs2)); break;
-        case Op::MULW: mov(rax, x(d.rs1)); imul(eax, x32(d.rs2)); w_result(); break;
-        case Op::MULH: mov(rax, x(d.rs1)); imul(x(d.rs2)); mov(rax, rdx); break;
-        case Op::MULHU: mov(rax, x(d.rs1)); mul(x(d.rs2)); mov(rax, rdx); break;
-        case Op::ADD_UW: mov(eax, x32(d.rs1)); add(rax, x(d.rs2)); break;
-        case Op::SH1ADD: case Op::SH2ADD: case Op::SH3ADD: {
-            const int scale = d.op == Op::SH1ADD ? 2 : d.op == Op::SH2ADD ? 4 : 8;
-            mov(rax, x(d.rs1)); mov(rcx, x(d.rs2)); lea(rax, ptr[rcx + rax * scale]);
-            break;
+        case Op::ADDW: from(a); add(t32, x32(b)); w_result(); break;
+        case Op::SUBW: from(a); sub(t32, x32(b)); w_result(); break;
+        case Op::SLLW: case Op::SRLW: case Op::SRAW: case Op::ROLW: case Op::RORW: {
+            mov(rcx, x(d.rs2));
+            const Xbyak::Reg64& u = target(false);
+            const Xbyak::Reg32 u32 = u.cvt32();
+            if (!(m_host64[d.rs1] && *m_host64[d.rs1] == u)) mov(u, x(d.rs1));
+            switch (d.op) {
+            case Op::SLLW: shl(u32, cl); break;
+            case Op::SRLW: shr(u32, cl); break;
+            case Op::SRAW: sar(u32, cl); break;
+            case Op::ROLW: rol(u32, cl); break;
+            default: ror(u32, cl); break;
+            }
+            movsxd(u, u32);
+            if (u == rax) mov(x(d.rd), rax);
+            return true;
         }
+        case Op::MUL: from(a); imul(t, x(b)); break;
+        case Op::MULW: from(a); imul(t32, x32(b)); w_result(); break;
+        case Op::MULH: case Op::MULHU:
+            mov(rax, x(d.rs1));
+            if (d.op == Op::MULH) imul(x(d.rs2)); else mul(x(d.rs2));
+            mov(x(d.rd), rdx);
+            return true;
+        case Op::ADD_UW:   // the zero-extension changes t: never in rs2's register
+            if (t != rax && d.rd == b) { mov(eax, x32(a)); add(rax, x(b)); mov(x(d.rd), rax); return true; }
+            mov(t32, x32(a)); add(t, x(b)); break;
+        case Op::SH1ADD: case Op::SH2ADD: case Op::SH3ADD:
         case Op::SH1ADD_UW: case Op::SH2ADD_UW: case Op::SH3ADD_UW: {
-            const int scale = d.op == Op::SH1ADD_UW ? 2 : d.op == Op::SH2ADD_UW ? 4 : 8;
-            mov(eax, x32(d.rs1)); mov(rcx, x(d.rs2)); lea(rax, ptr[rcx + rax * scale]);
-            break;
+            const bool uw = d.op == Op::SH1ADD_UW || d.op == Op::SH2ADD_UW || d.op == Op::SH3ADD_UW;
+            const int scale = (d.op == Op::SH1ADD || d.op == Op::SH1ADD_UW) ? 2 : (d.op == Op::SH2ADD || d.op == Op::SH2ADD_UW) ? 4 : 8;
+            if (uw) mov(eax, x32(d.rs1)); else mov(rax, x(d.rs1));
+            mov(rcx, x(d.rs2));
+            const Xbyak::Reg64& u = target(false);
+            lea(u, ptr[rcx + rax * scale]);
+            if (u == rax) mov(x(d.rd), rax);
+            return true;
         }
-        case Op::ANDN: mov(rax, x(d.rs2)); not_(rax); and_(rax, x(d.rs1)); break;
-        case Op::ORN: mov(rax, x(d.rs2)); not_(rax); or_(rax, x(d.rs1)); break;
-        case Op::XNOR: mov(rax, x(d.rs1)); xor_(rax, x(d.rs2)); not_(rax); break;
+        case Op::ANDN: mov(rax, x(d.rs2)); not_(rax); and_(rax, x(d.rs1)); mov(x(d.rd), rax); return true;
+        case Op::ORN: mov(rax, x(d.rs2)); not_(rax); or_(rax, x(d.rs1)); mov(x(d.rd), rax); return true;
+        case Op::XNOR: mov(rax, x(d.rs1)); xor_(rax, x(d.rs2)); not_(rax); mov(x(d.rd), rax); return true;
         case Op::MIN: case Op::MAX: case Op::MINU: case Op::MAXU:
             mov(rax, x(d.rs1)); mov(rcx, x(d.rs2)); cmp(rax, rcx);
             if (d.op == Op::MIN) cmovg(rax, rcx);
             else if (d.op == Op::MAX) cmovl(rax, rcx);
             else if (d.op == Op::MINU) cmova(rax, rcx);
             else cmovb(rax, rcx);
-            break;
-        case Op::SEXT_B: movsx(rax, x8(d.rs1)); break;
-        case Op::SEXT_H: movsx(rax, x16(d.rs1)); break;
-        case Op::ZEXT_H: movzx(eax, x16(d.rs1)); break;
-        case Op::REV8: mov(rax, x(d.rs1)); bswap(rax); break;
+            mov(x(d.rd), rax);
+            return true;
+        case Op::SEXT_B: movsx(t, x8(d.rs1)); break;
+        case Op::SEXT_H: movsx(t, x16(d.rs1)); break;
+        case Op::ZEXT_H: movzx(t32, x16(d.rs1)); break;
+        case Op::REV8: from(d.rs1); bswap(t); break;
         default: return false;
         }
-        mov(x(d.rd), rax);
+        if (t == rax)
+            mov(x(d.rd), rax);
         return true;
     }
 
@@ -613,11 +685,17 @@ private:
         return cold;
     }
 
-    void address_to_rsi(const Decoded& d)
+    // r = guest register rs + imm.
+    void sum_to(const Xbyak::Reg64& r, unsigned rs, int32_t imm)
     {
-        mov(rsi, x(d.rs1));
-        if (d.imm) add(rsi, static_cast<uint32_t>(d.imm));
+        if (imm && m_host64[rs]) {
+            lea(r, ptr[*m_host64[rs] + disp(imm)]);
+            return;
+        }
+        mov(r, x(rs));
+        if (imm) add(r, static_cast<uint32_t>(imm));
     }
+    void address_to_rsi(const Decoded& d) { sum_to(rsi, d.rs1, d.imm); }
 
     void emit_load(const Decoded& d)
     {

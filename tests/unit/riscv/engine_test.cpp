@@ -4,7 +4,10 @@
 // instructions executed. Slice sizes that end inside blocks check that the budget is exact.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstring>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "riscv/hart_impl.hpp"
@@ -205,3 +208,142 @@ TEST_P(EnginesAgree, OnFpLoadsAndStoresInTheProcessVm)
 }
 
 INSTANTIATE_TEST_SUITE_P(SliceSizes, EnginesAgree, ::testing::Values(1, 2, 3, 7, 11, 64, 333, 1000, 5000));
+
+// Every inline integer form on every kind of register: x0, guest registers the translator keeps in
+// host ones (sp, a0, a5) and ones it keeps in memory (t1, s1), as rd, rs1 and rs2 in every
+// combination, aliases included (the translator builds results in rd's host register when it can).
+// Each instruction's operands are loaded fresh from a table of awkward values and its result (or a
+// branch's direction) stored to its own slot, so any wrong result shows in memory.
+namespace {
+
+constexpr unsigned kKinds[] = {0, 2, 10, 15, 6, 9};
+constexpr unsigned kSeeds = 19, kResults = 21, kTaken = 20;   // s3, s5, s4: not among the kinds
+constexpr uint64_t kSeedValues[] = {0, 1, ~0ull, 0x8000000000000000ull, 0x7fffffffffffffffull, 0x00000000ffffffffull,
+                                    0x123456789abcdef0ull, 0xfffffffe80000001ull};
+
+uint32_t i_type(uint32_t opcode, unsigned funct3, unsigned rd, unsigned rs1, uint32_t imm12)
+{
+    return (imm12 << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | opcode;
+}
+uint32_t branch(unsigned funct3, unsigned rs1, unsigned rs2, int32_t offset) { return (bne(rs1, rs2, offset) & ~(7u << 12)) | (funct3 << 12); }
+
+// One program: for each (rd, rs1, rs2), load the operands, run `make(rd, rs1, rs2)`, store rd.
+// Over `variant` 0-7, each combination sees every seed value in rs1 and in rs2.
+template <typename Make>
+std::vector<uint32_t> all_register_kinds(Make make, bool is_branch, unsigned variant)
+{
+    std::vector<uint32_t> code;
+    unsigned slot = 0;
+    for (unsigned rd : kKinds)
+        for (unsigned rs1 : kKinds)
+            for (unsigned rs2 : kKinds) {
+                if (is_branch && rd != kKinds[0])
+                    continue;   // a branch has no rd
+                if (rs1) code.push_back(ld(rs1, kSeeds, static_cast<int32_t>(((slot * 3 + variant) % 8) * 8)));
+                if (rs2 && rs2 != rs1) code.push_back(ld(rs2, kSeeds, static_cast<int32_t>(((slot * 5 + 1 + variant * 3) % 8) * 8)));
+                if (is_branch) {
+                    code.push_back(make(rd, rs1, rs2));                          // skips the next when taken
+                    code.push_back(addi(kTaken, kTaken, static_cast<int32_t>(slot + 1)));
+                    code.push_back(sd(kTaken, kResults, static_cast<int32_t>(slot * 8)));
+                } else {
+                    code.push_back(make(rd, rs1, rs2));
+                    code.push_back(sd(rd, kResults, static_cast<int32_t>(slot * 8)));
+                }
+                ++slot;
+            }
+    code.push_back(kLoopForever);
+    return code;
+}
+
+template <typename Env>
+void expect_same_results(const std::vector<uint32_t>& code, const std::string& what)
+{
+    auto run = [&](Engine engine) {
+        auto m = std::make_unique<Machine<Env>>(engine, code);
+        std::memcpy(m->env.ram.data() + 0x8000, kSeedValues, sizeof kSeedValues);
+        m->hart.set_reg(kSeeds, kBase + 0x8000);
+        m->hart.set_reg(kResults, kBase + 0x9000);
+        m->hart.run(code.size() + 10);
+        return m;
+    };
+    const auto interp = run(Engine::Interpreter), jit = run(Engine::Jit);
+    ASSERT_EQ(interp->hart.pc(), jit->hart.pc()) << what;
+    ASSERT_EQ(interp->hart.pc(), kBase + (code.size() - 1) * 4) << what << ": the program ran to its end";
+    for (unsigned i = 0; i < 32; ++i)
+        ASSERT_EQ(interp->hart.reg(i), jit->hart.reg(i)) << what << ": x" << i;
+    for (size_t slot = 0; slot < 256; ++slot) {
+        uint64_t a = 0, b = 0;
+        std::memcpy(&a, interp->env.ram.data() + 0x9000 + slot * 8, 8);
+        std::memcpy(&b, jit->env.ram.data() + 0x9000 + slot * 8, 8);
+        ASSERT_EQ(a, b) << what << ": result " << slot;
+    }
+    EXPECT_GT(jit->hart.blocks_translated(), 0u);
+}
+
+struct Form {
+    const char* name;
+    uint32_t opcode, funct3, funct7_or_imm;   // R-type: funct7; I-type: the 12-bit immediate
+    bool r_type = true;
+};
+
+const Form kForms[] = {
+    {"add", 0x33, 0, 0}, {"sub", 0x33, 0, 0x20}, {"sll", 0x33, 1, 0}, {"slt", 0x33, 2, 0}, {"sltu", 0x33, 3, 0},
+    {"xor", 0x33, 4, 0}, {"srl", 0x33, 5, 0}, {"sra", 0x33, 5, 0x20}, {"or", 0x33, 6, 0}, {"and", 0x33, 7, 0},
+    {"mul", 0x33, 0, 1}, {"mulh", 0x33, 1, 1}, {"mulhsu", 0x33, 2, 1}, {"mulhu", 0x33, 3, 1}, {"div", 0x33, 4, 1},
+    {"remu", 0x33, 7, 1},
+    {"addw", 0x3b, 0, 0}, {"subw", 0x3b, 0, 0x20}, {"sllw", 0x3b, 1, 0}, {"srlw", 0x3b, 5, 0}, {"sraw", 0x3b, 5, 0x20},
+    {"mulw", 0x3b, 0, 1},
+    {"sh1add", 0x33, 2, 0x10}, {"sh2add", 0x33, 4, 0x10}, {"sh3add", 0x33, 6, 0x10}, {"add.uw", 0x3b, 0, 0x04},
+    {"sh1add.uw", 0x3b, 2, 0x10}, {"sh2add.uw", 0x3b, 4, 0x10}, {"sh3add.uw", 0x3b, 6, 0x10},
+    {"andn", 0x33, 7, 0x20}, {"orn", 0x33, 6, 0x20}, {"xnor", 0x33, 4, 0x20}, {"max", 0x33, 6, 0x05},
+    {"maxu", 0x33, 7, 0x05}, {"min", 0x33, 4, 0x05}, {"minu", 0x33, 5, 0x05}, {"rol", 0x33, 1, 0x30},
+    {"ror", 0x33, 5, 0x30}, {"rolw", 0x3b, 1, 0x30}, {"rorw", 0x3b, 5, 0x30},
+    {"addi -1", 0x13, 0, 0xfff, false}, {"addi 0", 0x13, 0, 0, false}, {"addi 2047", 0x13, 0, 0x7ff, false},
+    {"addi -2048", 0x13, 0, 0x800, false}, {"slti", 0x13, 2, 0xffe, false}, {"sltiu", 0x13, 3, 0x005, false},
+    {"xori", 0x13, 4, 0xfff, false}, {"ori", 0x13, 6, 0x555, false}, {"andi", 0x13, 7, 0x8f0, false},
+    {"slli", 0x13, 1, 37, false}, {"srli", 0x13, 5, 33, false}, {"srai", 0x13, 5, 0x400 | 63, false},
+    {"rori", 0x13, 5, 0x600 | 13, false}, {"sext.b", 0x13, 1, 0x604, false}, {"sext.h", 0x13, 1, 0x605, false},
+    {"rev8", 0x13, 5, 0x6b8, false}, {"zext.h", 0x3b, 4, 0x080, false},
+    {"addiw", 0x1b, 0, 0x800, false}, {"slliw", 0x1b, 1, 31, false}, {"srliw", 0x1b, 5, 7, false},
+    {"sraiw", 0x1b, 5, 0x400 | 9, false}, {"slli.uw", 0x1b, 1, 0x080 | 3, false},
+    {"lui", 0x37, 0, 0, false}, {"auipc", 0x17, 0, 0, false},
+};
+
+}  // namespace
+
+class FormsAgree : public ::testing::TestWithParam<Form> {};
+
+TEST_P(FormsAgree, OnEveryKindOfRegister)
+{
+    const Form f = GetParam();
+    auto make = [&](unsigned rd, unsigned rs1, unsigned rs2) -> uint32_t {
+        if (f.opcode == 0x37 || f.opcode == 0x17)
+            return 0x87654000u | (rd << 7) | f.opcode;
+        if (f.r_type)
+            return (f.funct7_or_imm << 25) | (rs2 << 20) | (rs1 << 15) | (f.funct3 << 12) | (rd << 7) | f.opcode;
+        return i_type(f.opcode, f.funct3, rd, rs1, f.funct7_or_imm);
+    };
+    for (unsigned variant = 0; variant < 8; ++variant) {
+        const auto code = all_register_kinds(make, false, variant);
+        expect_same_results<FlatEnv>(code, std::string(f.name) + " (system machine)");
+        expect_same_results<UserEnv>(code, std::string(f.name) + " (process VM)");
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(IntegerForms, FormsAgree, ::testing::ValuesIn(kForms),
+                         [](const ::testing::TestParamInfo<Form>& param) {
+                             std::string n = param.param.name;
+                             for (char& c : n)
+                                 if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                             return n;
+                         });
+
+TEST(BranchesAgree, OnEveryKindOfRegister)
+{
+    for (unsigned funct3 : {0u, 1u, 4u, 5u, 6u, 7u})
+    for (unsigned variant = 0; variant < 8; ++variant) {
+        const auto code = all_register_kinds([&](unsigned, unsigned rs1, unsigned rs2) { return branch(funct3, rs1, rs2, 8); }, true, variant);
+        expect_same_results<FlatEnv>(code, "branch funct3 " + std::to_string(funct3) + " (system machine)");
+        expect_same_results<UserEnv>(code, "branch funct3 " + std::to_string(funct3) + " (process VM)");
+    }
+}

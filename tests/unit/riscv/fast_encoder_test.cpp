@@ -118,9 +118,25 @@ TEST(FastEncoder, ImmediateForms)
                 expect_same([&](FastEncoder& g) { (g.*f.fast)(r32, imm); }, [&](CodeGenerator& g) { (g.*f.plain)(r32, imm); },
                             std::string(f.name) + " " + name(r32) + ", " + std::to_string(imm));
             }
-    // Memory destinations are xbyak's: still the same bytes.
-    for (const auto& m : addresses(64))
-        expect_same([&](FastEncoder& g) { g.add(m, 5u); }, [&](CodeGenerator& g) { g.add(m, 5u); }, "add [mem], 5");
+    for (const Form& f : forms)
+        for (int bits : {8, 16, 32, 64})   // 8 and 16 bits are xbyak's: still the same bytes
+            for (const auto& m : addresses(bits))
+                for (uint32_t imm : kImms)
+                    expect_same([&](FastEncoder& g) { (g.*f.fast)(m, imm); }, [&](CodeGenerator& g) { (g.*f.plain)(m, imm); },
+                                std::string(f.name) + " [mem" + std::to_string(bits) + "], " + std::to_string(imm));
+}
+
+TEST(FastEncoder, LoadEffectiveAddress)
+{
+    for (const auto& r : regs64()) {
+        for (const auto& m : addresses(64))
+            expect_same([&](FastEncoder& g) { g.lea(r, m); }, [&](CodeGenerator& g) { g.lea(r, m); }, "lea " + name(r) + ", [mem]");
+        if (r.getIdx() == 4)
+            continue;   // rsp is no index
+        // With an index: xbyak's.
+        const Xbyak::Address indexed = Xbyak::util::ptr[Xbyak::util::rax + r * 4 + 8];
+        expect_same([&](FastEncoder& g) { g.lea(r, indexed); }, [&](CodeGenerator& g) { g.lea(r, indexed); }, "lea " + name(r) + ", [indexed]");
+    }
 }
 
 TEST(FastEncoder, MoveImmediate)
