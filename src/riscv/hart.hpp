@@ -55,6 +55,10 @@ concept Environment = requires(E& env, uint64_t addr, uint64_t& out, uint64_t va
 struct FlatArena {
     uint8_t* base = nullptr;
     uint64_t size = 0;
+    // The host's protection keeps up with the guest's: every page of [base, base+size) the guest
+    // cannot read, and nothing else, faults on a host read (the sandbox's AddressSpace). Translated
+    // loads then go straight to memory, and a fault sends them to their slow path.
+    bool guarded = false;
 };
 
 enum class StopReason : uint8_t {

@@ -31,6 +31,7 @@ jit::Layout Hart<Env>::jit_layout()
         const FlatArena arena = m_env.flat_arena();
         l.flat_base = reinterpret_cast<uint64_t>(arena.base);
         l.flat_mask = arena.size - 1;
+        l.guarded_loads = arena.guarded;
     }
     l.privileged = kPrivileged;
     // Flat memory never changes under translated code without a flush: chains may cross pages.

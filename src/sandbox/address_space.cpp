@@ -87,6 +87,25 @@ int AddressSpace::host_protect(uint64_t addr, uint64_t len, bool accessible)
     return 0;
 }
 
+void AddressSpace::protect_unreachable(uint64_t addr, uint64_t len, bool open) const
+{
+    const uint64_t first = addr >> kPageShift, last = (addr + len) >> kPageShift;
+    auto unreachable = [&](uint64_t p) { return (m_perm[p] & kCommitted) && !(m_perm[p] & 7u); };
+    for (uint64_t p = first; p < last;) {
+        if (!unreachable(p)) {
+            ++p;
+            continue;
+        }
+        uint64_t q = p;
+        while (q < last && unreachable(q))
+            ++q;
+        // SAFETY: inside the arena. Opening never splits more than the guest's own PROT_NONE did;
+        // closing again restores what was there, so neither fails for want of host mappings.
+        (void)::mprotect(m_base + (p << kPageShift), (q - p) << kPageShift, open ? PROT_READ | PROT_WRITE : PROT_NONE);
+        p = q;
+    }
+}
+
 void AddressSpace::host_release(uint64_t addr, uint64_t len)
 {
     // Private anonymous memory reads back as zero after MADV_DONTNEED: the pages are given back.
@@ -243,7 +262,7 @@ int AddressSpace::map(uint64_t addr, uint64_t len, unsigned prot, Commit commit)
     if (old)
         host_release(addr, len);
     if (commit_pages || old) {
-        if (int r = host_protect(addr, len, commit_pages); r != 0) {
+        if (int r = host_protect(addr, len, prot != 0); r != 0) {
             if (delta > 0)
                 charge(-delta);
             return r;
@@ -293,12 +312,11 @@ int AddressSpace::protect(uint64_t addr, uint64_t len, unsigned prot)
         added = pages - count_committed(addr, len);
         if (added && !charge(static_cast<int64_t>(added)))
             return -ENOMEM;
-        if (added) {
-            if (int r = host_protect(addr, len, true); r != 0) {
-                charge(-static_cast<int64_t>(added));
-                return r;
-            }
-        }
+    }
+    // Committed pages keep their contents either way; the host's protection follows the guest's.
+    if (int r = host_protect(addr, len, prot != 0); r != 0) {
+        charge(-static_cast<int64_t>(added));
+        return r;
     }
     const uint64_t first = addr >> kPageShift;
     for (uint64_t p = first; p < first + pages; ++p) {
@@ -354,9 +372,10 @@ int64_t AddressSpace::remap(uint64_t old_addr, uint64_t old_len, uint64_t new_le
     const uint64_t tail_pages = new_len > old_len && last_prot ? (new_len - old_len) >> kPageShift : 0;
     if (tree_pages() + tail_pages > m_limit_pages)
         return -ENOMEM;
-    // Copy run by run of committed pages, so the host never touches a PROT_NONE page.
+    // Copy run by run of committed pages (the guest's PROT_NONE ones too: their contents move).
     const uint64_t src_first = old_addr >> kPageShift, dst_first = dest >> kPageShift;
     const uint64_t moved_pages = moved_len >> kPageShift;
+    const HostAccess source(*this, old_addr, moved_len);
     for (uint64_t i = 0; i < moved_pages;) {
         if (!(m_perm[src_first + i] & kCommitted)) {
             ++i;
@@ -376,6 +395,7 @@ int64_t AddressSpace::remap(uint64_t old_addr, uint64_t old_len, uint64_t new_le
         moved_committed += (perm & kCommitted) ? 1 : 0;
         set_perm(dst_first + i, perm);
     }
+    protect_unreachable(dest, moved_len, false);
     add_region(dest, dest + moved_len);
     unmap(old_addr, old_len);            // subtracts all of the old range's committed pages
     charge(static_cast<int64_t>(moved_committed), Charge::Force);   // ... the moved ones count again
@@ -540,6 +560,7 @@ Result<void> AddressSpace::snapshot()
         m_perm[p] &= static_cast<uint8_t>(~kDirty);
     m_dirty.clear();
     for (const auto& [start, end] : m_regions) {
+        const HostAccess reach(*this, start, end - start);
         for (uint64_t p = start >> kPageShift; p < end >> kPageShift; ++p) {
             const uint8_t perm = m_perm[p];
             if (!perm)
@@ -572,12 +593,14 @@ void AddressSpace::restore(std::vector<uint32_t>& touched_pages)
         if ((saved | current) & kExec)
             m_code_stale = true;
         if (saved & kCommitted) {
-            if (!(current & kCommitted))
+            if (!(current & kCommitted) || !(current & 7u))
                 (void)host_protect(addr, kPageSize, true);
             if (saved & kSaved)
                 std::memcpy(m_base + addr, m_shadow + addr, kPageSize);
             else
                 std::memset(m_base + addr, 0, kPageSize);
+            if (!(saved & 7u))
+                (void)host_protect(addr, kPageSize, false);   // the guest's PROT_NONE again
         } else if (current & kCommitted) {
             release.push_back(p);
         }
@@ -630,6 +653,7 @@ Result<std::unique_ptr<AddressSpace>> AddressSpace::clone_snapshot() const
             }
             p = q;
         }
+        copy->protect_unreachable(start, end - start, false);
     }
     // The reserved pages (trampoline) are Vireo's own, outside the regions.
     for (uint64_t addr = kReservedBase; addr < kSize; addr += kPageSize) {

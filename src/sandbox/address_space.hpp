@@ -5,7 +5,11 @@
 // The whole 2^38-byte Sv39 user range is reserved PROT_NONE with MAP_NORESERVE; pages are committed
 // (host PROT_READ|PROT_WRITE) when the guest maps them with some access, and released when it
 // unmaps them. What the guest may do with a page is a byte in a per-page table (lazily committed,
-// like the arena), which ram_page() consults: host protection only says "this page has memory".
+// like the arena), which ram_page() consults. Host protection says "this page has memory the guest
+// may reach somehow": a committed page the guest made PROT_NONE is PROT_NONE for the host too, so
+// translated loads need no check of their own (riscv/jit: a load from a page the guest cannot
+// reach faults, and the fault goes to the load's slow path). Host code that must reach such a
+// page anyway (copying it, writing it back to a file) holds a HostAccess for it meanwhile.
 //
 // The memory limit counts committed pages: a page is committed once it is mapped with any access
 // (or mapped from a file) and stays so until unmapped, even if made PROT_NONE in between, because
@@ -84,6 +88,23 @@ public:
             mark_dirty(page);
         return m_base + (page << layout::kPageShift);
     }
+
+    // While it lives, the committed pages of [addr, addr+len) are host-accessible whatever the
+    // guest may do with them; then host protection follows the guest's permissions again.
+    class HostAccess {
+    public:
+        HostAccess(AddressSpace& space, uint64_t addr, uint64_t len) : m_space(space), m_addr(addr), m_len(len)
+        {
+            m_space.protect_unreachable(addr, len, true);
+        }
+        ~HostAccess() { m_space.protect_unreachable(m_addr, m_len, false); }
+        HostAccess(const HostAccess&) = delete;
+        HostAccess& operator=(const HostAccess&) = delete;
+
+    private:
+        AddressSpace& m_space;
+        uint64_t m_addr, m_len;
+    };
 
     // True when the page holding addr has host memory (its contents live, whatever its PROT_*).
     bool is_committed(uint64_t addr) const { return addr < layout::kSize && (m_perm[addr >> layout::kPageShift] & kCommitted); }
@@ -214,6 +235,9 @@ private:
     enum class Charge { Check, Force };
     bool charge(int64_t delta, Charge mode = Charge::Check);
     int host_protect(uint64_t addr, uint64_t len, bool accessible);
+    // The committed pages of [addr, addr+len) the guest cannot reach (PROT_NONE): host-accessible
+    // (`open`) or PROT_NONE, in runs.
+    void protect_unreachable(uint64_t addr, uint64_t len, bool open) const;
     void host_release(uint64_t addr, uint64_t len);
     void add_region(uint64_t start, uint64_t end);
     void remove_region(uint64_t start, uint64_t end);

@@ -39,6 +39,7 @@ void Process::track_file_mapping(uint64_t addr, uint64_t len, std::shared_ptr<Op
     m.end = addr + len;
     m.offset = offset;
     m.file = std::move(file);
+    const AddressSpace::HostAccess reach(*m_mem, addr, len);
     for (uint64_t a = addr; a < addr + len; a += layout::kPageSize)
         m.hashes.push_back(page_hash(m_mem->base() + a));
     m_file_mappings.push_back(std::move(m));
@@ -57,6 +58,7 @@ int Process::write_back_file_mappings(uint64_t addr, uint64_t len, WriteBack mod
         struct stat st {};
         const uint64_t file_size = ::fstat(m.file->host_fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
         const uint64_t from = std::max(m.start, addr), to = std::min(m.end, end);
+        const AddressSpace::HostAccess reach(*m_mem, from, to - from);
         bool wrote = false;
         for (uint64_t a = from; a < to; a += layout::kPageSize) {
             const size_t index = (a - m.start) >> layout::kPageShift;
@@ -114,6 +116,9 @@ void Process::reload_file_mappings(uint64_t addr, uint64_t len)
     const uint64_t end = addr + len;
     for (auto& m : m_file_mappings) {
         const uint64_t from = std::max(m.start, addr), to = std::min(m.end, end);
+        if (from >= to)
+            continue;
+        const AddressSpace::HostAccess reach(*m_mem, from, to - from);
         for (uint64_t a = from; a < to; a += layout::kPageSize) {
             if (!m_mem->is_committed(a))
                 continue;

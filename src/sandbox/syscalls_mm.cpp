@@ -79,6 +79,7 @@ int64_t Process::syscall_mm(uint64_t nr, const uint64_t* a, bool& handled)
             // A copy of the file's bytes; past its end, zeros (Linux would raise SIGBUS there).
             // A shared one, of a file open for writing, is written back (file_mappings.cpp).
             uint8_t* dst = m_mem->base() + where;
+            const AddressSpace::HostAccess reach(*m_mem, where, len);   // a PROT_NONE mapping gets its bytes too
             uint64_t done = 0;
             while (done < len) {
                 const ssize_t n = ::pread(file->host_fd, dst + done, len - done, static_cast<off_t>(offset + done));

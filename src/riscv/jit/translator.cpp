@@ -1,7 +1,9 @@
 // The translator's code generation (see translator.hpp for how translated code behaves).
 #include "riscv/jit/translator.hpp"
 
+#include <signal.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <mutex>
 #include <vector>
 
 #include <xbyak/xbyak.h>
@@ -93,8 +96,9 @@ using namespace Xbyak::util;
 
 class Emitter : public FastEncoder {
 public:
-    Emitter(size_t size, void* memory, const Layout& layout, const Translator::JumpEntry* jumps)
-        : FastEncoder(size, memory), m_l(layout), m_jumps(jumps)
+    Emitter(size_t size, void* memory, const Layout& layout, const Translator::JumpEntry* jumps,
+            std::vector<std::pair<const uint8_t*, const uint8_t*>>& faults)
+        : FastEncoder(size, memory), m_l(layout), m_jumps(jumps), m_faults(faults)
     {
         for (unsigned i = 0; i < 32; ++i) {
             m_mem64[i] = std::make_unique<Xbyak::Address>(qword[rbx + reg_disp(i)]);
@@ -250,6 +254,7 @@ private:
         const uint8_t* done = nullptr;
         uint64_t pc = 0, info = 0;
         const void* thunk = nullptr;
+        const uint8_t* fault_at = nullptr;   // a guarded load: the instruction that may fault
         bool store = false, fp = false;   // fp: the stored value is FP register rs2
         unsigned rs2 = 0;
     };
@@ -670,6 +675,29 @@ private:
         return Xbyak::RegExp(rsi);
     }
 
+    // A guarded arena (Layout::guarded_loads): no TLB. The address is checked to lie in the arena
+    // (masked as well, so that not even a mispredicted path reaches outside it); the host's
+    // protection checks the rest, and the caller records the load as fault_at.
+    Xbyak::RegExp guarded_address(const uint8_t*& slow_field)
+    {
+        mov(rdx, rsi);
+        db(0x48); db(0x23); db(0x15);            // and rdx, [rip + the mask]
+        dd(static_cast<uint32_t>(static_cast<int32_t>(static_cast<const uint8_t*>(m_flat_mask) - (getCurr() + 4))));
+        cmp(rdx, rsi);
+        slow_field = jcc_forward(kJne);
+        mov(rax, m_l.flat_base);
+        return rax + rdx;
+    }
+    Xbyak::RegExp load_address(unsigned size, ColdAccess& cold)
+    {
+        if (m_l.guarded_loads) {
+            const Xbyak::RegExp at = guarded_address(cold.slow_field);
+            cold.fault_at = getCurr();
+            return at;
+        }
+        return tlb_lookup(m_l.dtlb_read, size, cold.slow_field);
+    }
+
     // Where a load puts its value: rd's host register if it has one, else rax (stored by the caller).
     const Xbyak::Reg64& load_target(unsigned rd) { return rd && m_host64[rd] ? *m_host64[rd] : rax; }
 
@@ -707,7 +735,7 @@ private:
 
         ColdAccess& cold = new_cold(d, m_load_thunk[which], false);
         address_to_rsi(d);
-        const Xbyak::RegExp at = tlb_lookup(m_l.dtlb_read, size, cold.slow_field);
+        const Xbyak::RegExp at = load_address(size, cold);
         const Xbyak::Reg64& to = load_target(d.rd);
         switch (d.op) {
         case Op::LB: movsx(to, byte[at]); break;
@@ -753,7 +781,7 @@ private:
         const bool single = d.op == Op::FLW;
         ColdAccess& cold = new_cold(d, m_fp_load_thunk[single ? 0 : 1], false);
         address_to_rsi(d);
-        const Xbyak::RegExp at = tlb_lookup(m_l.dtlb_read, single ? 4 : 8, cold.slow_field);
+        const Xbyak::RegExp at = load_address(single ? 4 : 8, cold);
         if (single) {
             mov(eax, dword[at]);
             mov(rcx, 0xffffffff00000000ull);
@@ -783,6 +811,8 @@ private:
     void emit_cold(ColdAccess& cold)
     {
         patch_rel32(cold.slow_field, getCurr());
+        if (cold.fault_at)
+            m_faults.emplace_back(cold.fault_at, getCurr());
         if (cold.store) {
             if (cold.fp) mov(rdx, f(cold.rs2)); else mov(rdx, x(cold.rs2));
             mov(rcx, cold.pc);
@@ -823,6 +853,7 @@ private:
 
     const Layout& m_l;
     const Translator::JumpEntry* m_jumps;
+    std::vector<std::pair<const uint8_t*, const uint8_t*>>& m_faults;
     const void* m_exit = nullptr;
     const void* m_lookup = nullptr;   // paged memory: emit_paged_lookup()
     const void* m_flat_mask = nullptr;   // a flat arena: where Layout::flat_mask is kept
@@ -841,6 +872,59 @@ private:
     std::deque<ColdAccess> m_cold;
 };
 
+// Guarded loads (Layout::guarded_loads) fault when the guest cannot read the page: the handler
+// resumes such a fault at the load's slow path, which raises the guest's own fault (or, for a page
+// that is readable after all, such as one just made so by another thread, performs the load).
+// Every other SIGSEGV goes to whatever handled it before (ASan's, or the default: a crash).
+namespace {
+
+struct sigaction g_previous_segv {};
+
+void on_segv(int signal, siginfo_t* info, void* context)
+{
+    auto* uc = static_cast<ucontext_t*>(context);
+    if (const Translator* running = Translator::t_running) {
+        const auto rip = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
+        if (const void* resume = running->fault_resume(rip)) {
+            uc->uc_mcontext.gregs[REG_RIP] = static_cast<greg_t>(reinterpret_cast<uintptr_t>(resume));
+            return;
+        }
+    }
+    if (g_previous_segv.sa_flags & SA_SIGINFO) {
+        g_previous_segv.sa_sigaction(signal, info, context);
+    } else if (g_previous_segv.sa_handler != SIG_DFL && g_previous_segv.sa_handler != SIG_IGN) {
+        g_previous_segv.sa_handler(signal);
+    } else {
+        // Not ours and nobody else's: the default action, once the faulting instruction runs again.
+        ::signal(SIGSEGV, SIG_DFL);
+    }
+}
+
+void install_fault_handler()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        struct sigaction action {};
+        action.sa_sigaction = on_segv;
+        action.sa_flags = SA_SIGINFO;
+        sigemptyset(&action.sa_mask);
+        if (::sigaction(SIGSEGV, &action, &g_previous_segv) != 0)
+            LOG_WARN("translator: cannot install the SIGSEGV handler guarded loads need");
+    });
+}
+
+}  // namespace
+
+const void* Translator::fault_resume(uintptr_t rip) const
+{
+    if (rip < reinterpret_cast<uintptr_t>(m_memory) || rip >= reinterpret_cast<uintptr_t>(m_memory) + m_capacity)
+        return nullptr;
+    const auto* at = reinterpret_cast<const uint8_t*>(rip);
+    const auto it = std::lower_bound(m_faults.begin(), m_faults.end(), at,
+                                     [](const std::pair<const uint8_t*, const uint8_t*>& f, const uint8_t* a) { return f.first < a; });
+    return it != m_faults.end() && it->first == at ? it->second : nullptr;
+}
+
 Translator::Translator(const Layout& layout) : m_layout(layout)
 {
     void* memory = mmap(nullptr, kCodeBytes, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -853,7 +937,9 @@ Translator::Translator(const Layout& layout) : m_layout(layout)
     m_jumps = std::make_unique<JumpEntry[]>(kJumpEntries);
     if (const char* warm = std::getenv("VIREO_JIT_WARM"))
         m_warm = static_cast<uint8_t>(std::clamp(std::atoi(warm), 0, 255));
-    m_emitter = std::make_unique<Emitter>(m_capacity, m_memory, m_layout, m_jumps.get());
+    m_emitter = std::make_unique<Emitter>(m_capacity, m_memory, m_layout, m_jumps.get(), m_faults);
+    if (m_layout.guarded_loads)
+        install_fault_handler();
     start();
 }
 
@@ -920,6 +1006,7 @@ void Translator::flush()
     m_heat.fill(0);
     m_bytes.clear();
     m_linked.clear();
+    m_faults.clear();
     forget_jumps();
     ++m_flushes;
     start();

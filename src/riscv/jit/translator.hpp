@@ -101,6 +101,9 @@ struct Layout {
     // A flat arena (the process VM): guest RAM page P is always at host flat_base + P where RAM,
     // and flat_mask (2^n - 1) covers the arena; the TLB then only checks permissions. 0: none.
     uint64_t flat_base = 0, flat_mask = 0;
+    // The arena is guarded (FlatArena::guarded): loads skip the TLB, and a host fault on one
+    // resumes at its slow path (the translator's SIGSEGV handler).
+    bool guarded_loads = false;
     bool privileged = true;           // ECALL always traps (else it is a system call that returns)
     bool chain_across_pages = false;  // flat memory: any direct jump may be chained
 };
@@ -198,8 +201,15 @@ public:
     void run(void* hart, uint64_t* regs, const Block& block)
     {
         ++m_runs;
+        t_running = this;
         m_enter(hart, regs, block.entry);
+        t_running = nullptr;
     }
+    // Where translated code that faulted at `rip` resumes (a guarded load's slow path), or nullptr
+    // when the fault is not one of those. Called from the SIGSEGV handler: no allocation, no lock.
+    const void* fault_resume(uintptr_t rip) const;
+    // The translator running on this thread, if any (for the SIGSEGV handler).
+    static inline thread_local const Translator* t_running = nullptr;
     // Points an unchained exit's slot at `block` if chaining is safe.
     void link(uint64_t slot, const Block& block);
     // Guest code may have changed (FENCE.I, new mappings): unchain every block and check each one's
@@ -242,6 +252,9 @@ private:
     std::vector<uint16_t> m_jumps_used;
     std::vector<uint8_t> m_bytes;      // guest code of every block, to check it after invalidate()
     std::vector<uint64_t> m_linked;    // slots pointing at another block since the last invalidate()
+    // Guarded loads (Layout::guarded_loads): each one's address and its slow path's, in address
+    // order (code is emitted forwards), for fault_resume().
+    std::vector<std::pair<const uint8_t*, const uint8_t*>> m_faults;
     uint32_t m_epoch = 0;
     uint8_t m_warm = kWarm;
     uint64_t m_translated = 0, m_flushes = 0, m_runs = 0, m_invalidations = 0;

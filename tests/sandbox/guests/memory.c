@@ -22,6 +22,9 @@ static void on_segv(int sig, siginfo_t* info, void* uc)
     siglongjmp(g_jump, info->si_code);
 }
 
+/* Called often enough that the translator takes its load over from the interpreter. */
+__attribute__((noinline)) static long load_at(const volatile long* p) { return *p; }
+
 static long deep(int n, volatile char* prev)
 {
     volatile char frame[1024];
@@ -93,6 +96,44 @@ int main(void)
     CHECK(mprotect(m + 3 * page, page, PROT_NONE) == 0);
     CHECK(mprotect(m + 3 * page, page, PROT_READ) == 0 && m[3 * page + 7] == 3);
     CHECK_ERRNO(mprotect(m + 2 * page, page, PROT_READ), ENOMEM);
+
+    /* A read of a PROT_NONE page faults from translated code too (the host's protection mirrors
+     * the guest's), a doubleword straddling into it as well; the page keeps its contents through
+     * mremap, and reads back once readable. */
+    {
+        char* n = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        CHECK(n != MAP_FAILED);
+        memset(n, 5, 3 * page);
+        CHECK(mprotect(n + page, page, PROT_NONE) == 0);
+        unsigned long sum = 0;
+        for (int i = 0; i < 1000; i++)
+            sum += (unsigned long)load_at((const long*)(n + 8 * (i % 16)));
+        CHECK(sum == 1000ul * 0x0505050505050505ul);
+        code = sigsetjmp(g_jump, 1);
+        if (code == 0) {
+            (void)load_at((const long*)(n + page + 16));
+            CHECK(!"the read of a PROT_NONE page did not fault");
+        } else {
+            CHECK(code == SEGV_ACCERR && g_fault_addr == n + page + 16);
+        }
+        code = sigsetjmp(g_jump, 1);
+        if (code == 0) {
+            (void)load_at((const long*)(n + page - 4));
+            CHECK(!"a read straddling into a PROT_NONE page did not fault");
+        }
+        char* moved = mremap(n, 3 * page, 64 * page, MREMAP_MAYMOVE);
+        CHECK(moved != MAP_FAILED);
+        code = sigsetjmp(g_jump, 1);
+        if (code == 0) {
+            (void)load_at((const long*)(moved + page + 16));
+            CHECK(!"the moved PROT_NONE page did not fault");
+        } else {
+            CHECK(code == SEGV_ACCERR && g_fault_addr == moved + page + 16);
+        }
+        CHECK(mprotect(moved + page, page, PROT_READ) == 0);
+        CHECK(load_at((const long*)(moved + page + 16)) == 0x0505050505050505l);
+        CHECK(munmap(moved, 64 * page) == 0);
+    }
 
     /* MAP_FIXED replaces, MAP_FIXED_NOREPLACE refuses */
     char* fixed = mmap(m + 4 * page, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
