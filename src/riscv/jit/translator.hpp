@@ -14,7 +14,8 @@
 //  - Integer, branch, load and store instructions are emitted inline (in the process VM, where the
 //    FPU is always on, FLW/FLD/FSW/FSD too). Loads and stores look up the
 //    hart's software TLB inline and call the hart's slow path on a miss, MMIO, a page-crossing
-//    access or a fault. Everything else (FP, atomics, CSRs, system instructions) calls the hart's
+//    access or a fault; in a guarded arena (Layout::guarded_loads, the process VM) loads read
+//    the arena directly and a host fault resumes at their slow path (fault_resume()). Everything else (FP, atomics, CSRs, system instructions) calls the hart's
 //    `exec_one`, which runs the interpreter's definition of that one instruction.
 //  - Counting: a block takes all its instructions off the budget at entry (leaving at once if the
 //    budget cannot pay); a helper that leaves early gives back what did not run. instret and cycle
