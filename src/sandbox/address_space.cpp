@@ -593,7 +593,7 @@ void AddressSpace::restore(std::vector<uint32_t>& touched_pages)
         if ((saved | current) & kExec)
             m_code_stale = true;
         if (saved & kCommitted) {
-            if (!(current & kCommitted) || !(current & 7u))
+            if (!(current & 7u))   // not host-accessible now: uncommitted, or the guest's PROT_NONE
                 (void)host_protect(addr, kPageSize, true);
             if (saved & kSaved)
                 std::memcpy(m_base + addr, m_shadow + addr, kPageSize);

@@ -409,17 +409,7 @@ private:
             return true;
         }
         case Op::BEQ: case Op::BNE: case Op::BLT: case Op::BGE: case Op::BLTU: case Op::BGEU: {
-            // Compared where they are: one operand may be in memory (x0's slot holds 0).
-            if (d.rs2 == 0 && m_host64[d.rs1]) {
-                test(*m_host64[d.rs1], *m_host64[d.rs1]);   // the flags of a compare with 0 (CF and OF clear)
-            } else if (d.rs2 == 0) {
-                cmp(x(d.rs1), 0u);
-            } else if (m_host64[d.rs1] || m_host64[d.rs2]) {
-                cmp(x(d.rs1), x(d.rs2));
-            } else {
-                mov(rax, x(d.rs1));
-                cmp(rax, x(d.rs2));
-            }
+            compare(d.rs1, d.rs2);
             const uint8_t* taken = jcc_forward(d.op == Op::BEQ ? kJe : d.op == Op::BNE ? kJne : d.op == Op::BLT ? kJl
                                                : d.op == Op::BGE ? kJge : d.op == Op::BLTU ? kJb : kJae);
             exit_direct(m_pc + d.len);
@@ -506,7 +496,6 @@ private:
         case Op::ADDI:
             if (d.rs1 == 0) { mov(x(d.rd), static_cast<uint64_t>(imm)); return true; }
             if (d.rd == d.rs1) { if (imm) add(x(d.rd), imm32); return true; }
-            if (m_host64[d.rd] && m_host64[d.rs1]) { lea(*m_host64[d.rd], ptr[*m_host64[d.rs1] + disp(d.imm)]); return true; }
             break;
         case Op::XORI: case Op::ORI: case Op::ANDI:
             if (d.rd == d.rs1) {
@@ -519,10 +508,10 @@ private:
         }
         const Xbyak::Reg64& t = target(reads_b);
         const Xbyak::Reg32 t32 = t.cvt32();
-        auto from = [&](unsigned r) { if (!(m_host64[r] && *m_host64[r] == t)) mov(t, x(r)); };
+        auto from = [&](unsigned r) { copy_to(t, r); };
         auto w_result = [&] { movsxd(t, t32); };
         switch (d.op) {
-        case Op::ADDI: from(d.rs1); if (imm) add(t, imm32); break;
+        case Op::ADDI: sum_to(t, d.rs1, d.imm); break;
         case Op::XORI: from(d.rs1); xor_(t, imm32); break;
         case Op::ORI: from(d.rs1); or_(t, imm32); break;
         case Op::ANDI: from(d.rs1); and_(t, imm32); break;
@@ -558,49 +547,33 @@ private:
             break;
         case Op::SUB: from(a); if (b) sub(t, x(b)); break;
         case Op::AND: from(a); and_(t, x(b)); break;
-        case Op::SLL: case Op::SRL: case Op::SRA: case Op::ROL: case Op::ROR: {
-            mov(rcx, x(d.rs2));   // first: t may be rs2's register
+        case Op::SLL: case Op::SRL: case Op::SRA: case Op::ROL: case Op::ROR:
+        case Op::SLLW: case Op::SRLW: case Op::SRAW: case Op::ROLW: case Op::RORW: {
+            mov(rcx, x(d.rs2));   // first: the result may be built in rs2's register
             const Xbyak::Reg64& u = target(false);
-            if (!(m_host64[d.rs1] && *m_host64[d.rs1] == u)) mov(u, x(d.rs1));
+            copy_to(u, d.rs1);
+            const bool w = d.op == Op::SLLW || d.op == Op::SRLW || d.op == Op::SRAW || d.op == Op::ROLW || d.op == Op::RORW;
+            const Xbyak::Reg32 u32 = u.cvt32();
+            const Xbyak::Operand& v = w ? static_cast<const Xbyak::Operand&>(u32) : u;
             switch (d.op) {
-            case Op::SLL: shl(u, cl); break;
-            case Op::SRL: shr(u, cl); break;
-            case Op::SRA: sar(u, cl); break;
-            case Op::ROL: rol(u, cl); break;
-            default: ror(u, cl); break;
+            case Op::SLL: case Op::SLLW: shl(v, cl); break;
+            case Op::SRL: case Op::SRLW: shr(v, cl); break;
+            case Op::SRA: case Op::SRAW: sar(v, cl); break;
+            case Op::ROL: case Op::ROLW: rol(v, cl); break;
+            default: ror(v, cl); break;
             }
+            if (w) movsxd(u, u32);
             if (u == rax) mov(x(d.rd), rax);
             return true;
         }
         case Op::SLT: case Op::SLTU:
             xor_(ecx, ecx);
-            if (m_host64[d.rs1] || m_host64[d.rs2]) {
-                cmp(x(d.rs1), x(d.rs2));
-            } else {
-                mov(rax, x(d.rs1));
-                cmp(rax, x(d.rs2));
-            }
+            compare(d.rs1, d.rs2);
             if (d.op == Op::SLT) setl(cl); else setb(cl);
             mov(x(d.rd), rcx);
             return true;
         case Op::ADDW: from(a); add(t32, x32(b)); w_result(); break;
         case Op::SUBW: from(a); sub(t32, x32(b)); w_result(); break;
-        case Op::SLLW: case Op::SRLW: case Op::SRAW: case Op::ROLW: case Op::RORW: {
-            mov(rcx, x(d.rs2));
-            const Xbyak::Reg64& u = target(false);
-            const Xbyak::Reg32 u32 = u.cvt32();
-            if (!(m_host64[d.rs1] && *m_host64[d.rs1] == u)) mov(u, x(d.rs1));
-            switch (d.op) {
-            case Op::SLLW: shl(u32, cl); break;
-            case Op::SRLW: shr(u32, cl); break;
-            case Op::SRAW: sar(u32, cl); break;
-            case Op::ROLW: rol(u32, cl); break;
-            default: ror(u32, cl); break;
-            }
-            movsxd(u, u32);
-            if (u == rax) mov(x(d.rd), rax);
-            return true;
-        }
         case Op::MUL: from(a); imul(t, x(b)); break;
         case Op::MULW: from(a); imul(t32, x32(b)); w_result(); break;
         case Op::MULH: case Op::MULHU:
@@ -664,9 +637,7 @@ private:
             // wait for the entry (a chain of dependent loads then runs at the speed of the loads:
             // the check beside it is a predicted branch). Masked, so that not even a
             // mispredicted path reaches outside the arena.
-            mov(rdx, rsi);
-            db(0x48); db(0x23); db(0x15);            // and rdx, [rip + the mask]
-            dd(static_cast<uint32_t>(static_cast<int32_t>(static_cast<const uint8_t*>(m_flat_mask) - (getCurr() + 4))));
+            masked_address_to_rdx();
             mov(rax, m_l.flat_base);
             return rax + rdx;
         }
@@ -675,14 +646,20 @@ private:
         return Xbyak::RegExp(rsi);
     }
 
+    // rdx = the address in rsi masked to the flat arena (Layout::flat_mask).
+    void masked_address_to_rdx()
+    {
+        mov(rdx, rsi);
+        db(0x48); db(0x23); db(0x15);            // and rdx, [rip + the mask]
+        dd(static_cast<uint32_t>(static_cast<int32_t>(static_cast<const uint8_t*>(m_flat_mask) - (getCurr() + 4))));
+    }
+
     // A guarded arena (Layout::guarded_loads): no TLB. The address is checked to lie in the arena
     // (masked as well, so that not even a mispredicted path reaches outside it); the host's
     // protection checks the rest, and the caller records the load as fault_at.
     Xbyak::RegExp guarded_address(const uint8_t*& slow_field)
     {
-        mov(rdx, rsi);
-        db(0x48); db(0x23); db(0x15);            // and rdx, [rip + the mask]
-        dd(static_cast<uint32_t>(static_cast<int32_t>(static_cast<const uint8_t*>(m_flat_mask) - (getCurr() + 4))));
+        masked_address_to_rdx();
         cmp(rdx, rsi);
         slow_field = jcc_forward(kJne);
         mov(rax, m_l.flat_base);
@@ -713,6 +690,27 @@ private:
         return cold;
     }
 
+    // r = guest register rs (nothing to do when rs lives in r).
+    void copy_to(const Xbyak::Reg64& r, unsigned rs)
+    {
+        if (!(m_host64[rs] && *m_host64[rs] == r))
+            mov(r, x(rs));
+    }
+    // The flags of guest registers rs1 - rs2, compared where they are (one may be in memory; x0's
+    // slot holds 0); clobbers rax at most.
+    void compare(unsigned rs1, unsigned rs2)
+    {
+        if (rs2 == 0 && m_host64[rs1]) {
+            test(*m_host64[rs1], *m_host64[rs1]);   // the flags of a compare with 0 (CF and OF clear)
+        } else if (rs2 == 0) {
+            cmp(x(rs1), 0u);
+        } else if (m_host64[rs1] || m_host64[rs2]) {
+            cmp(x(rs1), x(rs2));
+        } else {
+            mov(rax, x(rs1));
+            cmp(rax, x(rs2));
+        }
+    }
     // r = guest register rs + imm.
     void sum_to(const Xbyak::Reg64& r, unsigned rs, int32_t imm)
     {
@@ -720,7 +718,7 @@ private:
             lea(r, ptr[*m_host64[rs] + disp(imm)]);
             return;
         }
-        mov(r, x(rs));
+        copy_to(r, rs);
         if (imm) add(r, static_cast<uint32_t>(imm));
     }
     void address_to_rsi(const Decoded& d) { sum_to(rsi, d.rs1, d.imm); }
