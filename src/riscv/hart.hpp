@@ -59,6 +59,10 @@ struct FlatArena {
     // cannot read, and nothing else, faults on a host read (the sandbox's AddressSpace). Translated
     // loads then go straight to memory, and a fault sends them to their slow path.
     bool guarded = false;
+    // Likewise for writes: every page the guest cannot write faults on a host write, and translated
+    // stores go straight to memory too. (Not while a snapshot tracks first writes to pages: those
+    // must pass through the hart's TLB, whose misses mark pages dirty.)
+    bool guarded_writes = false;
 };
 
 enum class StopReason : uint8_t {
@@ -92,8 +96,9 @@ public:
     // Code in memory changed in a way the hart cannot see (the host wrote it, mappings changed,
     // FENCE.I): drop translated code before running again.
     void flush_code() { m_jit_flush_pending = true; }
-    // The environment's flat_arena() moved (the process VM's execve builds a new address space):
-    // translated code, which holds the old base, is thrown away when the hart next dispatches.
+    // The environment's flat_arena() moved or changed (the process VM's execve builds a new address
+    // space; a snapshot stops guarded writes): translated code, which holds the old base and
+    // guarding, is thrown away when the hart next dispatches.
     void arena_moved() { m_jit_flush_pending = m_jit_arena_moved = true; }
     uint64_t blocks_translated() const { return m_jit ? m_jit->blocks_translated() : 0; }
 

@@ -32,6 +32,7 @@ jit::Layout Hart<Env>::jit_layout()
         l.flat_base = reinterpret_cast<uint64_t>(arena.base);
         l.flat_mask = arena.size - 1;
         l.guarded_loads = arena.guarded;
+        l.guarded_stores = arena.guarded && arena.guarded_writes;
     }
     l.privileged = kPrivileged;
     // Flat memory never changes under translated code without a flush: chains may cross pages.

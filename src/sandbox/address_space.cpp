@@ -79,31 +79,54 @@ bool AddressSpace::guest_range(uint64_t addr, uint64_t len)
     return addr >= kMinAddress && len <= kReservedBase && addr <= kReservedBase - len;
 }
 
-int AddressSpace::host_protect(uint64_t addr, uint64_t len, bool accessible)
+int AddressSpace::host_prot(uint8_t perm)
+{
+    if (!(perm & kCommitted) || !(perm & 7u))
+        return PROT_NONE;
+    return (perm & kWrite) ? PROT_READ | PROT_WRITE : PROT_READ;
+}
+
+int AddressSpace::host_protect(uint64_t addr, uint64_t len, int prot)
 {
     // SAFETY: [addr, addr+len) lies inside the arena (callers check guest_range or use our layout).
-    if (::mprotect(m_base + addr, len, accessible ? PROT_READ | PROT_WRITE : PROT_NONE) != 0)
+    if (::mprotect(m_base + addr, len, prot) != 0)
         return -errno;  // ENOMEM: the host's map count; the guest sees it as its own ENOMEM
     return 0;
 }
 
-void AddressSpace::protect_unreachable(uint64_t addr, uint64_t len, bool open) const
+template <typename Key, typename F>
+int AddressSpace::for_each_run(uint64_t first_page, uint64_t end_page, Key key, int skip, F f)
 {
-    const uint64_t first = addr >> kPageShift, last = (addr + len) >> kPageShift;
-    auto unreachable = [&](uint64_t p) { return (m_perm[p] & kCommitted) && !(m_perm[p] & 7u); };
-    for (uint64_t p = first; p < last;) {
-        if (!unreachable(p)) {
-            ++p;
-            continue;
-        }
-        uint64_t q = p;
-        while (q < last && unreachable(q))
+    for (uint64_t p = first_page; p < end_page;) {
+        const int k = key(p);
+        uint64_t q = p + 1;
+        while (q < end_page && key(q) == k)
             ++q;
-        // SAFETY: inside the arena. Opening never splits more than the guest's own PROT_NONE did;
-        // closing again restores what was there, so neither fails for want of host mappings.
-        (void)::mprotect(m_base + (p << kPageShift), (q - p) << kPageShift, open ? PROT_READ | PROT_WRITE : PROT_NONE);
+        if (k != skip) {
+            if (int r = f(p, q, k); r != 0)
+                return r;
+        }
         p = q;
     }
+    return 0;
+}
+
+void AddressSpace::open_to_host(uint64_t addr, uint64_t len, bool open) const
+{
+    constexpr int kOpen = PROT_READ | PROT_WRITE, kLeave = -1;
+    auto target = [&](uint64_t p) {
+        const int prot = host_prot(m_perm[p]);
+        if (!(m_perm[p] & kCommitted) || prot == kOpen)
+            return kLeave;
+        return open ? kOpen : prot;
+    };
+    (void)for_each_run(addr >> kPageShift, (addr + len) >> kPageShift, target, kLeave, [&](uint64_t p, uint64_t q, int prot) {
+        // SAFETY: inside the arena. Closing again restores what was there, so it does not fail
+        // for want of host mappings; opening only fails at the host's map count, which the
+        // guest's own mprotect calls would have reached first.
+        (void)::mprotect(m_base + (p << kPageShift), (q - p) << kPageShift, prot);
+        return 0;
+    });
 }
 
 void AddressSpace::host_release(uint64_t addr, uint64_t len)
@@ -261,14 +284,14 @@ int AddressSpace::map(uint64_t addr, uint64_t len, unsigned prot, Commit commit)
         return -ENOMEM;
     if (old)
         host_release(addr, len);
+    const uint8_t perm = commit_pages ? static_cast<uint8_t>(prot | kCommitted) : 0;
     if (commit_pages || old) {
-        if (int r = host_protect(addr, len, prot != 0); r != 0) {
+        if (int r = host_protect(addr, len, host_prot(perm)); r != 0) {
             if (delta > 0)
                 charge(-delta);
             return r;
         }
     }
-    const uint8_t perm = commit_pages ? static_cast<uint8_t>(prot | kCommitted) : 0;
     const uint64_t first = addr >> kPageShift;
     for (uint64_t p = first; p < first + pages; ++p) {
         if ((m_perm[p] & ~kDirty) != perm || (perm & kCommitted))
@@ -287,7 +310,7 @@ int AddressSpace::unmap(uint64_t addr, uint64_t len)
     const uint64_t old = count_committed(addr, len);
     if (old) {
         host_release(addr, len);
-        (void)host_protect(addr, len, false);  // dropping access only ever merges host mappings
+        (void)host_protect(addr, len, PROT_NONE);  // dropping access only ever merges host mappings
     }
     const uint64_t first = addr >> kPageShift, last = (addr + len) >> kPageShift;
     for (uint64_t p = first; p < last; ++p) {
@@ -314,7 +337,7 @@ int AddressSpace::protect(uint64_t addr, uint64_t len, unsigned prot)
             return -ENOMEM;
     }
     // Committed pages keep their contents either way; the host's protection follows the guest's.
-    if (int r = host_protect(addr, len, prot != 0); r != 0) {
+    if (int r = host_protect(addr, len, host_prot(static_cast<uint8_t>(prot | kCommitted))); r != 0) {
         charge(-static_cast<int64_t>(added));
         return r;
     }
@@ -376,26 +399,22 @@ int64_t AddressSpace::remap(uint64_t old_addr, uint64_t old_len, uint64_t new_le
     const uint64_t src_first = old_addr >> kPageShift, dst_first = dest >> kPageShift;
     const uint64_t moved_pages = moved_len >> kPageShift;
     const HostAccess source(*this, old_addr, moved_len);
-    for (uint64_t i = 0; i < moved_pages;) {
-        if (!(m_perm[src_first + i] & kCommitted)) {
-            ++i;
-            continue;
-        }
-        uint64_t j = i;
-        while (j < moved_pages && (m_perm[src_first + j] & kCommitted))
-            ++j;
-        if (int r = host_protect(dest + (i << kPageShift), (j - i) << kPageShift, true); r != 0)
-            return r;
-        std::memcpy(m_base + dest + (i << kPageShift), m_base + old_addr + (i << kPageShift), (j - i) << kPageShift);
-        i = j;
-    }
+    auto committed = [&](uint64_t i) { return (m_perm[src_first + i] & kCommitted) ? 1 : 0; };
+    if (int r = for_each_run(0, moved_pages, committed, 0, [&](uint64_t i, uint64_t j, int) {
+            if (int e = host_protect(dest + (i << kPageShift), (j - i) << kPageShift, PROT_READ | PROT_WRITE); e != 0)
+                return e;
+            std::memcpy(m_base + dest + (i << kPageShift), m_base + old_addr + (i << kPageShift), (j - i) << kPageShift);
+            return 0;
+        });
+        r != 0)
+        return r;
     uint64_t moved_committed = 0;
     for (uint64_t i = 0; i < moved_pages; ++i) {
         const auto perm = static_cast<uint8_t>(m_perm[src_first + i] & ~kDirty);
         moved_committed += (perm & kCommitted) ? 1 : 0;
         set_perm(dst_first + i, perm);
     }
-    protect_unreachable(dest, moved_len, false);
+    open_to_host(dest, moved_len, false);   // the copy's protection: its pages' permissions
     add_region(dest, dest + moved_len);
     unmap(old_addr, old_len);            // subtracts all of the old range's committed pages
     charge(static_cast<int64_t>(moved_committed), Charge::Force);   // ... the moved ones count again
@@ -455,10 +474,12 @@ bool AddressSpace::grow_stack(uint64_t addr)
 Result<void> AddressSpace::install_reserved_code(uint64_t addr, const void* code, size_t size)
 {
     VERIFY(addr >= kReservedBase && addr % kPageSize == 0 && size <= kPageSize);
-    if (host_protect(addr, kPageSize, true) != 0)
+    if (host_protect(addr, kPageSize, PROT_READ | PROT_WRITE) != 0)
         return Error::from_errno("sandbox: mprotect");
     std::memcpy(m_base + addr, code, size);
     m_perm[addr >> kPageShift] = kRead | kExec | kCommitted;
+    if (host_protect(addr, kPageSize, PROT_READ) != 0)
+        return Error::from_errno("sandbox: mprotect");
     return {};
 }
 
@@ -593,14 +614,15 @@ void AddressSpace::restore(std::vector<uint32_t>& touched_pages)
         if ((saved | current) & kExec)
             m_code_stale = true;
         if (saved & kCommitted) {
-            if (!(current & 7u))   // not host-accessible now: uncommitted, or the guest's PROT_NONE
-                (void)host_protect(addr, kPageSize, true);
+            // Writable for the host meanwhile (it may be uncommitted now, or read-only for the guest).
+            if (host_prot(current) != (PROT_READ | PROT_WRITE))
+                (void)host_protect(addr, kPageSize, PROT_READ | PROT_WRITE);
             if (saved & kSaved)
                 std::memcpy(m_base + addr, m_shadow + addr, kPageSize);
             else
                 std::memset(m_base + addr, 0, kPageSize);
-            if (!(saved & 7u))
-                (void)host_protect(addr, kPageSize, false);   // the guest's PROT_NONE again
+            if (host_prot(saved) != (PROT_READ | PROT_WRITE))
+                (void)host_protect(addr, kPageSize, host_prot(saved));
         } else if (current & kCommitted) {
             release.push_back(p);
         }
@@ -615,7 +637,7 @@ void AddressSpace::restore(std::vector<uint32_t>& touched_pages)
         const uint64_t addr = static_cast<uint64_t>(release[i]) << kPageShift;
         const uint64_t len = (j - i) << kPageShift;
         host_release(addr, len);
-        (void)host_protect(addr, len, false);
+        (void)host_protect(addr, len, PROT_NONE);
         i = j;
     }
     touched_pages.swap(m_dirty);
@@ -635,25 +657,21 @@ Result<std::unique_ptr<AddressSpace>> AddressSpace::clone_snapshot() const
     auto copy = TRY(create(limit_bytes()));
     for (const auto& [start, end] : m_saved.regions) {
         const uint64_t first = start >> kPageShift, last = end >> kPageShift;
-        for (uint64_t p = first; p < last;) {
-            if (!(m_shadow_perm[p] & kCommitted)) {
-                copy->m_perm[p] = m_shadow_perm[p];
-                ++p;
-                continue;
-            }
-            uint64_t q = p;
-            while (q < last && (m_shadow_perm[q] & kCommitted))
-                ++q;
-            if (copy->host_protect(p << kPageShift, (q - p) << kPageShift, true) != 0)
-                return Error::from_errno("sandbox: fork: mprotect");
+        for (uint64_t p = first; p < last; ++p)
+            copy->m_perm[p] = static_cast<uint8_t>(m_shadow_perm[p] & ~kSaved);
+        auto committed = [&](uint64_t p) { return (m_shadow_perm[p] & kCommitted) ? 1 : 0; };
+        const int r = for_each_run(first, last, committed, 0, [&](uint64_t p, uint64_t q, int) {
+            if (int e = copy->host_protect(p << kPageShift, (q - p) << kPageShift, PROT_READ | PROT_WRITE); e != 0)
+                return e;
             for (uint64_t i = p; i < q; ++i) {
-                copy->m_perm[i] = static_cast<uint8_t>(m_shadow_perm[i] & ~kSaved);
                 if (m_shadow_perm[i] & kSaved)   // zero pages stay untouched: fresh memory is zero
                     std::memcpy(copy->m_base + (i << kPageShift), m_shadow + (i << kPageShift), kPageSize);
             }
-            p = q;
-        }
-        copy->protect_unreachable(start, end - start, false);
+            return 0;
+        });
+        if (r != 0)
+            return Error::from_errno("sandbox: fork: mprotect");
+        copy->open_to_host(start, end - start, false);
     }
     // The reserved pages (trampoline) are Vireo's own, outside the regions.
     for (uint64_t addr = kReservedBase; addr < kSize; addr += kPageSize) {

@@ -5,11 +5,12 @@
 // The whole 2^38-byte Sv39 user range is reserved PROT_NONE with MAP_NORESERVE; pages are committed
 // (host PROT_READ|PROT_WRITE) when the guest maps them with some access, and released when it
 // unmaps them. What the guest may do with a page is a byte in a per-page table (lazily committed,
-// like the arena), which ram_page() consults. Host protection says "this page has memory the guest
-// may reach somehow": a committed page the guest made PROT_NONE is PROT_NONE for the host too, so
-// translated loads need no check of their own (riscv/jit: a load from a page the guest cannot
-// reach faults, and the fault goes to the load's slow path). Host code that must reach such a
-// page anyway (copying it, writing it back to a file) holds a HostAccess for it meanwhile.
+// like the arena), which ram_page() consults. Host protection follows the guest's: a committed page
+// the guest may write is read-write for the host, one it may only read or execute is read-only, one
+// it made PROT_NONE is PROT_NONE. Translated loads and stores then need no check of their own
+// (riscv/jit: an access the guest may not make faults, and the fault goes to its slow path). Host
+// code that must write or read a page whatever the guest may do with it (copying it, filling it
+// from a file, writing it back) holds a HostAccess for it meanwhile.
 //
 // The memory limit counts committed pages: a page is committed once it is mapped with any access
 // (or mapped from a file) and stays so until unmapped, even if made PROT_NONE in between, because
@@ -89,15 +90,15 @@ public:
         return m_base + (page << layout::kPageShift);
     }
 
-    // While it lives, the committed pages of [addr, addr+len) are host-accessible whatever the
-    // guest may do with them; then host protection follows the guest's permissions again.
+    // While it lives, the committed pages of [addr, addr+len) are host-readable and -writable
+    // whatever the guest may do with them; then host protection follows the guest's again.
     class HostAccess {
     public:
         HostAccess(AddressSpace& space, uint64_t addr, uint64_t len) : m_space(space), m_addr(addr), m_len(len)
         {
-            m_space.protect_unreachable(addr, len, true);
+            m_space.open_to_host(addr, len, true);
         }
-        ~HostAccess() { m_space.protect_unreachable(m_addr, m_len, false); }
+        ~HostAccess() { m_space.open_to_host(m_addr, m_len, false); }
         HostAccess(const HostAccess&) = delete;
         HostAccess& operator=(const HostAccess&) = delete;
 
@@ -234,10 +235,16 @@ private:
     // Changes the count of committed pages; refuses growth beyond the limit (unless forced).
     enum class Charge { Check, Force };
     bool charge(int64_t delta, Charge mode = Charge::Check);
-    int host_protect(uint64_t addr, uint64_t len, bool accessible);
-    // The committed pages of [addr, addr+len) the guest cannot reach (PROT_NONE): host-accessible
-    // (`open`) or PROT_NONE, in runs.
-    void protect_unreachable(uint64_t addr, uint64_t len, bool open) const;
+    // The host protection (PROT_*) a page with permission byte `perm` has: see the header comment.
+    static int host_prot(uint8_t perm);
+    int host_protect(uint64_t addr, uint64_t len, int prot);
+    // Host protection of the committed pages of [addr, addr+len) the guest cannot write: read-write
+    // (`open`) or host_prot() of their permissions again, a run of pages per mprotect.
+    void open_to_host(uint64_t addr, uint64_t len, bool open) const;
+    // f(first, end, k) for each maximal run [first, end) of pages in [first_page, end_page) with the
+    // same key(page) = k, except runs whose key is `skip`; stops at (and returns) f's first non-zero.
+    template <typename Key, typename F>
+    static int for_each_run(uint64_t first_page, uint64_t end_page, Key key, int skip, F f);
     void host_release(uint64_t addr, uint64_t len);
     void add_region(uint64_t start, uint64_t end);
     void remove_region(uint64_t start, uint64_t end);

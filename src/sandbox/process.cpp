@@ -632,6 +632,7 @@ Result<void> Process::snapshot()
     TRY(m_mem->snapshot());
     after_memory_change();
     Thread& t = *m_threads[0];
+    t.hart->arena_moved();   // stores now go through the TLB, which sees first writes (flat_arena())
     m_saved.hart = save_hart(*t.hart);
     m_saved.actions = m_actions;
     m_saved.sigmask = t.sigmask;

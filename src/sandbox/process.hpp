@@ -129,7 +129,7 @@ public:
     bool mmio_write(uint64_t, unsigned, uint64_t) { return false; }
     uint64_t read_time();
     void on_trap(GuestHart& hart, uint64_t cause, uint64_t tval);
-    riscv::FlatArena flat_arena() const { return {m_mem->base(), layout::kSize, true}; }
+    riscv::FlatArena flat_arena() const { return {m_mem->base(), layout::kSize, true, !m_mem->has_snapshot()}; }
 
     // ---- what Sandbox offers ----
     Result<void> load(const std::string& path, const std::vector<std::string>& args);

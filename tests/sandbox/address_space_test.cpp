@@ -151,6 +151,7 @@ TEST(AddressSpace, AccessChecksEveryPageAndStrings)
     EXPECT_EQ(mem->writable(0x100ff0, 0x20), nullptr);
     EXPECT_EQ(mem->readable(0x101ff0, 0x20), nullptr);
     EXPECT_EQ(mem->readable(~0ull - 4, 8), nullptr);
+    const AddressSpace::HostAccess open(*mem, 0x101000, kPage);   // read-only for the guest, and so the host
     std::memcpy(mem->base() + 0x100ffe, "ab", 2);   // a string across the page boundary
     mem->base()[0x101000] = 'c';
     int error = 0;

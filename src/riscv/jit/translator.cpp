@@ -254,8 +254,9 @@ private:
         const uint8_t* done = nullptr;
         uint64_t pc = 0, info = 0;
         const void* thunk = nullptr;
-        const uint8_t* fault_at = nullptr;   // a guarded load: the instruction that may fault
+        const uint8_t* fault_at = nullptr;   // a guarded access: the instruction that may fault
         bool store = false, fp = false;   // fp: the stored value is FP register rs2
+        bool guarded = false;
         unsigned rs2 = 0;
     };
 
@@ -654,9 +655,9 @@ private:
         dd(static_cast<uint32_t>(static_cast<int32_t>(static_cast<const uint8_t*>(m_flat_mask) - (getCurr() + 4))));
     }
 
-    // A guarded arena (Layout::guarded_loads): no TLB. The address is checked to lie in the arena
-    // (masked as well, so that not even a mispredicted path reaches outside it); the host's
-    // protection checks the rest, and the caller records the load as fault_at.
+    // A guarded arena (Layout::guarded_loads, guarded_stores): no TLB. The address is checked to
+    // lie in the arena (masked as well, so that not even a mispredicted path reaches outside it);
+    // the host's protection checks the rest (the access is recorded by access_here()).
     Xbyak::RegExp guarded_address(const uint8_t*& slow_field)
     {
         masked_address_to_rdx();
@@ -665,14 +666,21 @@ private:
         mov(rax, m_l.flat_base);
         return rax + rdx;
     }
-    Xbyak::RegExp load_address(unsigned size, ColdAccess& cold)
+    // Where a load or store of `size` bytes at the address in rsi goes, after a jump to the slow path
+    // (cold) when it may not go there directly. The caller emits the access itself right after
+    // access_here().
+    Xbyak::RegExp access_address(unsigned size, ColdAccess& cold)
     {
-        if (m_l.guarded_loads) {
-            const Xbyak::RegExp at = guarded_address(cold.slow_field);
+        cold.guarded = cold.store ? m_l.guarded_stores : m_l.guarded_loads;
+        if (cold.guarded)
+            return guarded_address(cold.slow_field);
+        return tlb_lookup(cold.store ? m_l.dtlb_write : m_l.dtlb_read, size, cold.slow_field);
+    }
+    // The next instruction is the access: a guarded one's host fault resumes at its slow path.
+    void access_here(ColdAccess& cold)
+    {
+        if (cold.guarded)
             cold.fault_at = getCurr();
-            return at;
-        }
-        return tlb_lookup(m_l.dtlb_read, size, cold.slow_field);
     }
 
     // Where a load puts its value: rd's host register if it has one, else rax (stored by the caller).
@@ -733,8 +741,9 @@ private:
 
         ColdAccess& cold = new_cold(d, m_load_thunk[which], false);
         address_to_rsi(d);
-        const Xbyak::RegExp at = load_address(size, cold);
+        const Xbyak::RegExp at = access_address(size, cold);
         const Xbyak::Reg64& to = load_target(d.rd);
+        access_here(cold);
         switch (d.op) {
         case Op::LB: movsx(to, byte[at]); break;
         case Op::LBU: movzx(to.cvt32(), byte[at]); break;
@@ -758,10 +767,11 @@ private:
 
         ColdAccess& cold = new_cold(d, m_store_thunk[which], true);
         address_to_rsi(d);
-        const Xbyak::RegExp at = tlb_lookup(m_l.dtlb_write, size, cold.slow_field);
+        const Xbyak::RegExp at = access_address(size, cold);
         const Xbyak::Reg64& from = m_host64[d.rs2] ? *m_host64[d.rs2] : rcx;
         if (from == rcx)
             mov(rcx, x(d.rs2));
+        access_here(cold);
         switch (size) {
         case 1: mov(byte[at], from.cvt8()); break;
         case 2: mov(word[at], from.cvt16()); break;
@@ -779,7 +789,8 @@ private:
         const bool single = d.op == Op::FLW;
         ColdAccess& cold = new_cold(d, m_fp_load_thunk[single ? 0 : 1], false);
         address_to_rsi(d);
-        const Xbyak::RegExp at = load_address(single ? 4 : 8, cold);
+        const Xbyak::RegExp at = access_address(single ? 4 : 8, cold);
+        access_here(cold);
         if (single) {
             mov(eax, dword[at]);
             mov(rcx, 0xffffffff00000000ull);
@@ -798,8 +809,9 @@ private:
         ColdAccess& cold = new_cold(d, m_store_thunk[single ? 2 : 3], true);
         cold.fp = true;
         address_to_rsi(d);
-        const Xbyak::RegExp at = tlb_lookup(m_l.dtlb_write, single ? 4 : 8, cold.slow_field);
+        const Xbyak::RegExp at = access_address(single ? 4 : 8, cold);
         mov(rcx, f(d.rs2));
+        access_here(cold);
         if (single) mov(dword[at], ecx); else mov(qword[at], rcx);
         cold.done = getCurr();
     }
@@ -870,9 +882,9 @@ private:
     std::deque<ColdAccess> m_cold;
 };
 
-// Guarded loads (Layout::guarded_loads) fault when the guest cannot read the page: the handler
-// resumes such a fault at the load's slow path, which raises the guest's own fault (or, for a page
-// that is readable after all, such as one just made so by another thread, performs the load).
+// Guarded loads and stores (Layout::guarded_*) fault when the guest cannot read (write) the page:
+// the handler resumes such a fault at the access's slow path, which raises the guest's own fault
+// (or, for a page the guest may access after all, such as a stack page not yet grown, performs it).
 // Every other SIGSEGV goes to whatever handled it before (ASan's, or the default: a crash).
 namespace {
 
@@ -907,7 +919,7 @@ void install_fault_handler()
         action.sa_flags = SA_SIGINFO;
         sigemptyset(&action.sa_mask);
         if (::sigaction(SIGSEGV, &action, &g_previous_segv) != 0)
-            LOG_WARN("translator: cannot install the SIGSEGV handler guarded loads need");
+            LOG_WARN("translator: cannot install the SIGSEGV handler guarded accesses need");
     });
 }
 
@@ -936,7 +948,7 @@ Translator::Translator(const Layout& layout) : m_layout(layout)
     if (const char* warm = std::getenv("VIREO_JIT_WARM"))
         m_warm = static_cast<uint8_t>(std::clamp(std::atoi(warm), 0, 255));
     m_emitter = std::make_unique<Emitter>(m_capacity, m_memory, m_layout, m_jumps.get(), m_faults);
-    if (m_layout.guarded_loads)
+    if (m_layout.guarded_loads || m_layout.guarded_stores)
         install_fault_handler();
     start();
 }

@@ -14,8 +14,9 @@
 //  - Integer, branch, load and store instructions are emitted inline (in the process VM, where the
 //    FPU is always on, FLW/FLD/FSW/FSD too). Loads and stores look up the
 //    hart's software TLB inline and call the hart's slow path on a miss, MMIO, a page-crossing
-//    access or a fault; in a guarded arena (Layout::guarded_loads, the process VM) loads read
-//    the arena directly and a host fault resumes at their slow path (fault_resume()). Everything else (FP, atomics, CSRs, system instructions) calls the hart's
+//    access or a fault; in a guarded arena (Layout::guarded_loads and guarded_stores, the process
+//    VM) loads and stores go to the arena directly and a host fault resumes at their slow path
+//    (fault_resume()). Everything else (FP, atomics, CSRs, system instructions) calls the hart's
 //    `exec_one`, which runs the interpreter's definition of that one instruction.
 //  - Counting: a block takes all its instructions off the budget at entry (leaving at once if the
 //    budget cannot pay); a helper that leaves early gives back what did not run. instret and cycle
@@ -105,6 +106,8 @@ struct Layout {
     // The arena is guarded (FlatArena::guarded): loads skip the TLB, and a host fault on one
     // resumes at its slow path (the translator's SIGSEGV handler).
     bool guarded_loads = false;
+    // Stores likewise (FlatArena::guarded_writes).
+    bool guarded_stores = false;
     bool privileged = true;           // ECALL always traps (else it is a system call that returns)
     bool chain_across_pages = false;  // flat memory: any direct jump may be chained
 };
@@ -206,7 +209,7 @@ public:
         m_enter(hart, regs, block.entry);
         t_running = nullptr;
     }
-    // Where translated code that faulted at `rip` resumes (a guarded load's slow path), or nullptr
+    // Where translated code that faulted at `rip` resumes (a guarded access's slow path), or nullptr
     // when the fault is not one of those. Called from the SIGSEGV handler: no allocation, no lock.
     const void* fault_resume(uintptr_t rip) const;
     // The translator running on this thread, if any (for the SIGSEGV handler).
@@ -253,7 +256,7 @@ private:
     std::vector<uint16_t> m_jumps_used;
     std::vector<uint8_t> m_bytes;      // guest code of every block, to check it after invalidate()
     std::vector<uint64_t> m_linked;    // slots pointing at another block since the last invalidate()
-    // Guarded loads (Layout::guarded_loads): each one's address and its slow path's, in address
+    // Guarded loads and stores (Layout::guarded_*): each one's address and its slow path's, in address
     // order (code is emitted forwards), for fault_resume().
     std::vector<std::pair<const uint8_t*, const uint8_t*>> m_faults;
     uint32_t m_epoch = 0;

@@ -34,6 +34,17 @@ static int load_fault(const volatile long* p)
     return code;
 }
 
+/* The same for stores. */
+__attribute__((noinline)) static void store_at(volatile long* p, long value) { *p = value; }
+
+static int store_fault(volatile long* p)
+{
+    const int code = sigsetjmp(g_jump, 1);
+    if (code == 0)
+        store_at(p, 0x77);
+    return code;
+}
+
 static long deep(int n, volatile char* prev)
 {
     volatile char frame[1024];
@@ -128,6 +139,34 @@ int main(void)
         CHECK(munmap(moved, 64 * page) == 0);
     }
 
+    /* A write to a page the guest may not write faults from translated code too: read-only,
+     * execute-only and PROT_NONE pages, a doubleword straddling into one, a read-only page moved by
+     * mremap, the program's own code; the pages keep their contents, and take writes once writable. */
+    {
+        char* w = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        CHECK(w != MAP_FAILED);
+        for (int i = 0; i < 1000; i++)
+            store_at((long*)(w + 8 * (i % 16)), i);
+        CHECK(*(long*)(w + 8 * 7) == 999);   /* 999 % 16 == 7 */
+        memset(w + page, 6, 3 * page);
+        CHECK(mprotect(w + page, page, PROT_READ) == 0);
+        CHECK(mprotect(w + 2 * page, page, PROT_EXEC) == 0);
+        CHECK(mprotect(w + 3 * page, page, PROT_NONE) == 0);
+        for (int k = 1; k < 4; k++)
+            CHECK(store_fault((long*)(w + k * page + 24)) == SEGV_ACCERR && g_fault_addr == w + k * page + 24);
+        CHECK(store_fault((long*)(w + page - 4)) != 0);   /* straddling into the read-only page */
+        CHECK(store_fault((long*)(uintptr_t)&store_at) == SEGV_ACCERR);
+        CHECK(*(long*)(w + page + 24) == 0x0606060606060606l);
+        char* moved = mremap(w, 4 * page, 64 * page, MREMAP_MAYMOVE);
+        CHECK(moved != MAP_FAILED);
+        CHECK(store_fault((long*)(moved + page + 24)) == SEGV_ACCERR && g_fault_addr == moved + page + 24);
+        CHECK(mprotect(moved + page, 3 * page, PROT_READ | PROT_WRITE) == 0);
+        CHECK(*(long*)(moved + 3 * page + 24) == 0x0606060606060606l);
+        store_at((long*)(moved + 3 * page + 24), 42);
+        CHECK(*(long*)(moved + 3 * page + 24) == 42);
+        CHECK(munmap(moved, 64 * page) == 0);
+    }
+
     /* MAP_FIXED replaces, MAP_FIXED_NOREPLACE refuses */
     char* fixed = mmap(m + 4 * page, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     CHECK(fixed == m + 4 * page && fixed[0] == 0);
@@ -163,6 +202,7 @@ int main(void)
     char* fm = mmap(NULL, 3 * page, PROT_READ, MAP_PRIVATE, fd, page);
     CHECK(fm != MAP_FAILED);
     CHECK(*(int*)fm == page && *(int*)(fm + page - 4) == 2 * page - 4 && *(int*)(fm + 2 * page) == 0);
+    CHECK(store_fault((long*)fm) == SEGV_ACCERR && *(int*)fm == page);   /* filled by the host, read-only */
     munmap(fm, 3 * page);
     close(fd);
     unlink("/mapped.bin");
