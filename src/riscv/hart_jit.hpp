@@ -20,6 +20,7 @@ jit::Layout Hart<Env>::jit_layout()
     l.dtlb_write = offset(&m_dtlb_write);
     l.itlb = offset(&m_itlb);
     l.exit_slot = offset(&m_jit_exit_slot);
+    l.hart = offset(this);
     l.exec_one = &jit_exec_one;
     l.load = {&jit_load<int8_t>, &jit_load<int16_t>, &jit_load<int32_t>, &jit_load<uint64_t>,
               &jit_load<uint8_t>, &jit_load<uint16_t>, &jit_load<uint32_t>};

@@ -114,7 +114,7 @@ public:
         }
     }
 
-    // enter(hart, regs, entry): saves the host's callee-saved registers, sets up rbx/r12 and jumps
+    // enter(hart, regs, entry): saves the host's callee-saved registers, sets up rbx and jumps
     // into translated code; `exit` undoes it and returns to the dispatcher.
     void emit_trampoline(const void*& enter, const void*& exit)
     {
@@ -122,7 +122,6 @@ public:
         enter = getCurr();
         push(rbx); push(rbp); push(r12); push(r13); push(r14); push(r15);
         sub(rsp, 8);
-        mov(r12, rdi);
         lea(rbx, ptr[rsi + kRegBias]);
         fill();
         jmp(rdx);
@@ -160,7 +159,7 @@ public:
             spill();
             if (fourth_argument)
                 mov(r8, rdi);
-            mov(rdi, r12);
+            lea(rdi, ptr[field(m_l.hart)]);
             sub(rsp, 8);   // entered with rsp 8 off the 16-byte alignment the call needs
             call_fn(fn);
             add(rsp, 8);
@@ -852,11 +851,11 @@ private:
             leave_if_helper_says();
     }
 
-    // Guest registers that live in host registers while translated code runs: the stack pointer and
-    // a0-a5, the busiest in compiled RISC-V code. rbx (the register array) and r12 (the
-    // hart) are taken; rax, rcx, rdx, rsi and rdi are scratch.
-    static inline const std::array<std::pair<unsigned, Xbyak::Reg64>, 7> kMapped{{
-        {2, Xbyak::util::rbp}, {10, Xbyak::util::r14}, {11, Xbyak::util::r15},
+    // Guest registers that live in host registers while translated code runs: the stack pointer,
+    // s0 and a0-a5, the busiest in compiled RISC-V code. rbx (the register array, and through it
+    // the hart) is taken; rax, rcx, rdx, rsi and rdi are scratch.
+    static inline const std::array<std::pair<unsigned, Xbyak::Reg64>, 8> kMapped{{
+        {2, Xbyak::util::rbp}, {8, Xbyak::util::r12}, {10, Xbyak::util::r14}, {11, Xbyak::util::r15},
         {12, Xbyak::util::r8}, {13, Xbyak::util::r9}, {14, Xbyak::util::r10}, {15, Xbyak::util::r11}}};
     // The budget lives in r13 too (a chain of blocks would otherwise wait on memory for it).
     static inline const Xbyak::Reg64 kBudget = Xbyak::util::r13;
@@ -945,6 +944,7 @@ Translator::Translator(const Layout& layout) : m_layout(layout)
     m_memory = static_cast<uint8_t*>(memory);
     m_capacity = kCodeBytes;
     m_jumps = std::make_unique<JumpEntry[]>(kJumpEntries);
+    m_warm = m_layout.privileged ? kWarm : kWarmProcess;
     if (const char* warm = std::getenv("VIREO_JIT_WARM"))
         m_warm = static_cast<uint8_t>(std::clamp(std::atoi(warm), 0, 255));
     m_emitter = std::make_unique<Emitter>(m_capacity, m_memory, m_layout, m_jumps.get(), m_faults);

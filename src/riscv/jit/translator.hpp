@@ -8,9 +8,9 @@
 //    satp and the PMP CSRs, ...), the end of the page or kMaxBlock instructions. It is found by (virtual pc, physical pc):
 //    the same physical code reached through another virtual address is another block, because
 //    translated code holds pc-derived constants (AUIPC, links, branch targets).
-//  - Guest registers live in the hart's array (rbx points into it), except the busiest eight, which
-//    live in host registers from entry to exit and are stored back before any helper call; the hart
-//    pointer is in r12.
+//  - Guest registers live in the hart's array (rbx points into it, and so at the hart), except the
+//    busiest eight (sp, s0, a0-a5), which live in host registers from entry to exit and are stored
+//    back before any helper call.
 //  - Integer, branch, load and store instructions are emitted inline (in the process VM, where the
 //    FPU is always on, FLW/FLD/FSW/FSD too). Loads and stores look up the
 //    hart's software TLB inline and call the hart's slow path on a miss, MMIO, a page-crossing
@@ -91,6 +91,7 @@ struct Layout {
     int32_t dtlb_read = 0, dtlb_write = 0;   // TlbEntry* of the current data context's tables
     int32_t itlb = 0;                        // TlbEntry* of the current fetch context's table
     int32_t exit_slot = 0;                   // written by an unchained direct exit
+    int32_t hart = 0;                        // the hart itself (x[] lies inside it)
     int32_t f = 0, mstatus = 0;              // the FP registers (raw bits), mstatus
     // exec_one(hart, pack_fields(decoded), imm | raw << 32, pc, info)
     uint64_t (*exec_one)(void*, uint64_t, uint64_t, uint64_t, uint64_t) = nullptr;
@@ -183,9 +184,11 @@ public:
     static unsigned jump_index(uint64_t vpc) { return static_cast<unsigned>(vpc >> 1) % kJumpEntries; }
     // Code is translated once it has been asked for kWarm times (most of a boot runs once, and is
     // cheaper to interpret than to translate: 16 took 11% fewer host instructions to boot the
-    // default guest than 4, and as few as 8 or 24); until then this says no and counts.
-    // VIREO_JIT_WARM=N sets another threshold (0: translate at first sight, as the ISA tests do).
-    static constexpr uint8_t kWarm = 16;
+    // default guest than 4, and as few as 8 or 24); until then this says no and counts. A program
+    // in the process VM runs its code more often: there 4 (SQLite's test.sql took 4% less CPU
+    // than with 16, Lua's bench 3%). VIREO_JIT_WARM=N sets another threshold (0: translate at
+    // first sight, as the ISA tests do).
+    static constexpr uint8_t kWarm = 16, kWarmProcess = 4;
     bool warm(uint64_t vpc, uint64_t paddr)
     {
         uint8_t& h = heat(vpc, paddr);
@@ -260,7 +263,7 @@ private:
     // order (code is emitted forwards), for fault_resume().
     std::vector<std::pair<const uint8_t*, const uint8_t*>> m_faults;
     uint32_t m_epoch = 0;
-    uint8_t m_warm = kWarm;
+    uint8_t m_warm = kWarm;   // or kWarmProcess
     uint64_t m_translated = 0, m_flushes = 0, m_runs = 0, m_invalidations = 0;
 };
 
