@@ -56,8 +56,9 @@ struct FlatArena {
     uint8_t* base = nullptr;
     uint64_t size = 0;
     // The host's protection keeps up with the guest's: every page of [base, base+size) the guest
-    // cannot read, and nothing else, faults on a host read (the sandbox's AddressSpace). Translated
-    // loads then go straight to memory, and a fault sends them to their slow path.
+    // cannot read, and nothing else, faults on a host read (the sandbox's AddressSpace), and so do
+    // the 4 KiB below and above it. Translated loads then go straight to memory, and a fault sends
+    // them to their slow path.
     bool guarded = false;
     // Likewise for writes: every page the guest cannot write faults on a host write, and translated
     // stores go straight to memory too. (Not while a snapshot tracks first writes to pages: those

@@ -50,7 +50,8 @@ bool all_zero(const uint8_t* p)
 Result<std::unique_ptr<AddressSpace>> AddressSpace::create(uint64_t limit_bytes)
 {
     std::unique_ptr<AddressSpace> space(new AddressSpace());
-    space->m_base = reserve(kSize, PROT_NONE);
+    uint8_t* reserved = reserve(kGuard + kSize + kGuard, PROT_NONE);
+    space->m_base = reserved ? reserved + kGuard : nullptr;
     if (!space->m_base)
         return Error::from_errno("sandbox: reserving " + std::to_string(kSize >> 30) + " GiB of address space for the guest");
     space->m_perm = reserve(kPages, PROT_READ | PROT_WRITE);
@@ -65,7 +66,7 @@ AddressSpace::~AddressSpace()
     if (m_tree_pages)
         m_tree_pages->fetch_sub(m_committed);
     if (m_base)
-        ::munmap(m_base, kSize);
+        ::munmap(m_base - kGuard, kGuard + kSize + kGuard);
     if (m_perm)
         ::munmap(m_perm, kPages);
     if (m_shadow)

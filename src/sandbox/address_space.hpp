@@ -52,6 +52,9 @@ inline constexpr uint64_t kStackMax = 8ull << 20;                  // RLIMIT_STA
 inline constexpr uint64_t kStackInitial = 128ull << 10;            // committed at start; grows on faults
 inline constexpr uint64_t kMmapTop = kStackTop - kStackMax - (64ull << 20);  // mmap allocates downwards
 inline constexpr uint64_t kPieBase = 0x2aaa800000;                 // ET_DYN programs (2/3 of the space, as Linux)
+// PROT_NONE host memory on either side of the arena, never the guest's: translated code may check
+// a base register and then reach up to 2 KiB beyond it (riscv/jit), which must fault there.
+inline constexpr uint64_t kGuard = 64 << 10;
 }  // namespace layout
 
 inline constexpr uint64_t page_down(uint64_t a) { return a & ~(layout::kPageSize - 1); }

@@ -46,6 +46,23 @@ TEST(AddressSpace, MapGivesZeroedPagesWithTheirPermissions)
     EXPECT_FALSE(mem->take_tlb_stale());
 }
 
+// Translated code may reach 2 KiB past a checked base (riscv/jit): the host pages on either side of
+// the arena are the address space's own, inaccessible, so nothing else can ever be mapped there.
+TEST(AddressSpace, GuardPagesSurroundTheArena)
+{
+    auto mem = make();
+    for (uint8_t* at : {mem->base() - layout::kPageSize, mem->base() - layout::kGuard, mem->base() + layout::kSize,
+                        mem->base() + layout::kSize + layout::kGuard - layout::kPageSize}) {
+        void* p = ::mmap(at, layout::kPageSize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+        EXPECT_EQ(p, MAP_FAILED) << static_cast<void*>(at);
+        EXPECT_EQ(errno, EEXIST);
+        unsigned char resident = 0;
+        EXPECT_EQ(::mincore(at, layout::kPageSize, &resident), 0);   // mapped (by us), yet never touched
+        EXPECT_EQ(resident, 0);
+    }
+    EXPECT_GE(layout::kGuard, 4096u);
+}
+
 TEST(AddressSpace, TheLimitCountsAccessiblePagesOnly)
 {
     auto mem = make(16 * kPage);

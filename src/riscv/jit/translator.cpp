@@ -224,6 +224,7 @@ public:
         const uint8_t* no_budget = jcc_forward(kJb);
 
         m_index = 0;
+        m_base_reg = 0;
         uint64_t pc = vpc;
         bool ended = false;
         for (const Instruction& in : code) {
@@ -257,6 +258,9 @@ private:
         bool store = false, fp = false;   // fp: the stored value is FP register rs2
         bool guarded = false;
         unsigned rs2 = 0;
+        unsigned base = 0;        // a guarded access through rdi: its base register and offset
+        int32_t imm = 0;
+        unsigned keep_base = 0;   // m_base_reg after the access, to set rdi for again
     };
 
     static size_t disp(int32_t d) { return static_cast<size_t>(static_cast<int64_t>(d)); }
@@ -441,6 +445,8 @@ private:
             }
             break;
         }
+        if (d.rd == m_base_reg)   // (an FP load's rd is no base register: forgetting costs a check)
+            m_base_reg = 0;
         return false;
     }
 
@@ -449,6 +455,7 @@ private:
     {
         if (PureFn fn = pure_function(d.op)) {
             if (!d.rd) return true;
+            m_base_reg = 0;   // rdi is taken
             mov(rdi, x(d.rs1));
             if (uses_immediate(d.op)) mov(esi, static_cast<uint32_t>(imm & 63)); else mov(rsi, x(d.rs2));
             save_volatile();
@@ -650,8 +657,32 @@ private:
     void masked_address_to_rdx()
     {
         mov(rdx, rsi);
+        mask_rdx();
+    }
+    void mask_rdx()
+    {
         db(0x48); db(0x23); db(0x15);            // and rdx, [rip + the mask]
         dd(static_cast<uint32_t>(static_cast<int32_t>(static_cast<const uint8_t*>(m_flat_mask) - (getCurr() + 4))));
+    }
+
+    // In a guarded arena, a run of accesses through the same base register checks it once: rdi then
+    // holds the host address of guest register m_base_reg's value (checked to lie in the arena and
+    // masked to it), and each access goes to [rdi + imm]. An address up to 2 KiB outside the arena
+    // lands in its guard pages (sandbox::layout::kGuard) and faults like any other. A base that is
+    // not in the arena goes to the slow path: its accesses all fault (the guest's lowest and highest
+    // pages are never mapped), so no access ever continues after it with rdi unchecked. Anything
+    // that writes the base register or rdi (helpers, calls) forgets it.
+    unsigned m_base_reg = 0;
+    void base_to_rdi(unsigned r, const uint8_t** slow_field)
+    {
+        mov(rdx, x(r));
+        mask_rdx();
+        if (slow_field) {
+            cmp(rdx, x(r));
+            *slow_field = jcc_forward(kJne);
+        }
+        mov(rdi, m_l.flat_base);
+        add(rdi, rdx);
     }
 
     // A guarded arena (Layout::guarded_loads, guarded_stores): no TLB. The address is checked to
@@ -668,9 +699,21 @@ private:
     // Where a load or store of `size` bytes at the address in rsi goes, after a jump to the slow path
     // (cold) when it may not go there directly. The caller emits the access itself right after
     // access_here().
-    Xbyak::RegExp access_address(unsigned size, ColdAccess& cold)
+    Xbyak::RegExp access_address(const Decoded& d, unsigned size, ColdAccess& cold)
     {
         cold.guarded = cold.store ? m_l.guarded_stores : m_l.guarded_loads;
+        if (cold.guarded && d.rs1 != 0) {
+            if (m_base_reg != d.rs1) {
+                base_to_rdi(d.rs1, &cold.slow_field);
+                m_base_reg = d.rs1;
+            }
+            cold.base = d.rs1;
+            cold.imm = d.imm;
+            cold.keep_base = m_base_reg;
+            return rdi + disp(d.imm);
+        }
+        address_to_rsi(d);
+        cold.keep_base = m_base_reg;
         if (cold.guarded)
             return guarded_address(cold.slow_field);
         return tlb_lookup(cold.store ? m_l.dtlb_write : m_l.dtlb_read, size, cold.slow_field);
@@ -739,8 +782,7 @@ private:
         const unsigned size = kSize[which];
 
         ColdAccess& cold = new_cold(d, m_load_thunk[which], false);
-        address_to_rsi(d);
-        const Xbyak::RegExp at = access_address(size, cold);
+        const Xbyak::RegExp at = access_address(d, size, cold);
         const Xbyak::Reg64& to = load_target(d.rd);
         access_here(cold);
         switch (d.op) {
@@ -765,8 +807,7 @@ private:
         const unsigned size = 1u << which;
 
         ColdAccess& cold = new_cold(d, m_store_thunk[which], true);
-        address_to_rsi(d);
-        const Xbyak::RegExp at = access_address(size, cold);
+        const Xbyak::RegExp at = access_address(d, size, cold);
         const Xbyak::Reg64& from = m_host64[d.rs2] ? *m_host64[d.rs2] : rcx;
         if (from == rcx)
             mov(rcx, x(d.rs2));
@@ -787,8 +828,7 @@ private:
     {
         const bool single = d.op == Op::FLW;
         ColdAccess& cold = new_cold(d, m_fp_load_thunk[single ? 0 : 1], false);
-        address_to_rsi(d);
-        const Xbyak::RegExp at = access_address(single ? 4 : 8, cold);
+        const Xbyak::RegExp at = access_address(d, single ? 4 : 8, cold);
         access_here(cold);
         if (single) {
             mov(eax, dword[at]);
@@ -807,8 +847,7 @@ private:
         const bool single = d.op == Op::FSW;
         ColdAccess& cold = new_cold(d, m_store_thunk[single ? 2 : 3], true);
         cold.fp = true;
-        address_to_rsi(d);
-        const Xbyak::RegExp at = access_address(single ? 4 : 8, cold);
+        const Xbyak::RegExp at = access_address(d, single ? 4 : 8, cold);
         mov(rcx, f(d.rs2));
         access_here(cold);
         if (single) mov(dword[at], ecx); else mov(qword[at], rcx);
@@ -819,9 +858,12 @@ private:
     // thunk takes besides the address (in rsi), then back to the instruction after the access.
     void emit_cold(ColdAccess& cold)
     {
-        patch_rel32(cold.slow_field, getCurr());
+        if (cold.slow_field)   // (none for an access through a base checked before it)
+            patch_rel32(cold.slow_field, getCurr());
         if (cold.fault_at)
             m_faults.emplace_back(cold.fault_at, getCurr());
+        if (cold.base)
+            sum_to(rsi, cold.base, cold.imm);   // the hot path left the address in rdi only
         if (cold.store) {
             if (cold.fp) mov(rdx, f(cold.rs2)); else mov(rdx, x(cold.rs2));
             mov(rcx, cold.pc);
@@ -832,6 +874,8 @@ private:
         }
         call(cold.thunk);
         leave_if_helper_says();
+        if (cold.keep_base)
+            base_to_rdi(cold.keep_base, nullptr);   // the call took rdi
         jmp(cold.done, T_NEAR);
     }
 
@@ -840,6 +884,7 @@ private:
     {
         const uint64_t lo = pack_fields(in.d);
         const uint64_t hi = static_cast<uint32_t>(in.d.imm) | (static_cast<uint64_t>(in.raw) << 32);
+        m_base_reg = 0;   // rdi is taken, and the helper may write any register
         mov(rsi, lo);
         mov(rdx, hi);
         mov(rcx, m_pc);

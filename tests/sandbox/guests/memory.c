@@ -45,6 +45,23 @@ static int store_fault(volatile long* p)
     return code;
 }
 
+/* Accesses a little below and above a base register: translated code checks the base, not each
+ * address, so these reach past the guest's space from a base inside it. */
+__attribute__((noinline)) static long load_below(const volatile long* p) { return p[-2]; }
+__attribute__((noinline)) static void store_above(volatile long* p) { p[0] = 1; p[200] = 2; }
+
+static int wild_fault(int store, uintptr_t base)
+{
+    const int code = sigsetjmp(g_jump, 1);
+    if (code == 0) {
+        if (store)
+            store_above((volatile long*)base);
+        else
+            (void)load_below((const volatile long*)base);
+    }
+    return code;
+}
+
 static long deep(int n, volatile char* prev)
 {
     volatile char frame[1024];
@@ -165,6 +182,22 @@ int main(void)
         store_at((long*)(moved + 3 * page + 24), 42);
         CHECK(*(long*)(moved + 3 * page + 24) == 42);
         CHECK(munmap(moved, 64 * page) == 0);
+    }
+
+    /* A base register inside the guest's space with an offset that leaves it: the access faults
+     * and reports the address it meant (from translated code, warmed up first). */
+    {
+        static long buffer[256];
+        for (int i = 0; i < 100; i++) {
+            store_above(buffer + i % 8);
+            (void)load_below(buffer + 2 + i % 8);
+        }
+        CHECK(buffer[200] == 2);
+        CHECK(wild_fault(0, 8) != 0);
+        CHECK(g_fault_addr == (void*)(uintptr_t)-8);
+        const uintptr_t top = ((uintptr_t)1 << 38) - 8;   /* the last doubleword of Sv39 */
+        CHECK(wild_fault(1, top) != 0 && g_fault_addr == (void*)top);
+        CHECK(wild_fault(1, top - 8 * 100) != 0 && g_fault_addr == (void*)(top - 8 * 100));
     }
 
     /* MAP_FIXED replaces, MAP_FIXED_NOREPLACE refuses */
