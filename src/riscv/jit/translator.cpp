@@ -424,19 +424,18 @@ private:
         case Op::LB: case Op::LH: case Op::LW: case Op::LD: case Op::LBU: case Op::LHU: case Op::LWU:
             emit_load(d);
             break;
+        // Stores and FP accesses write no x register (a 32-bit store's rd field holds offset bits).
         case Op::SB: case Op::SH: case Op::SW: case Op::SD:
             emit_store(d);
-            break;
+            return false;
         case Op::FLW: case Op::FLD: case Op::FSW: case Op::FSD:
-            if (m_l.privileged) {   // the FPU may be off (mstatus.FS): the interpreter's checks
+            if (m_l.privileged)   // the FPU may be off (mstatus.FS): the interpreter's checks
                 emit_helper(in);
-                break;
-            }
-            if (d.op == Op::FLW || d.op == Op::FLD)
+            else if (d.op == Op::FLW || d.op == Op::FLD)
                 emit_fp_load(d);
             else
                 emit_fp_store(d);
-            break;
+            return false;
         case Op::FENCE: break;
         default:
             if (!emit_alu(d, imm, imm32, sh, sh32)) {
@@ -445,7 +444,7 @@ private:
             }
             break;
         }
-        if (d.rd == m_base_reg)   // (an FP load's rd is no base register: forgetting costs a check)
+        if (d.rd == m_base_reg)   // x[rd] written: rdi no longer follows it
             m_base_reg = 0;
         return false;
     }
