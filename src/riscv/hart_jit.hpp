@@ -28,6 +28,8 @@ jit::Layout Hart<Env>::jit_layout()
     l.fp_load = {&jit_load<uint32_t, true>, &jit_load<uint64_t, true>};
     l.f = offset(&m_f);
     l.mstatus = offset(&m_mstatus);
+    l.fflags = offset(&m_fflags);
+    l.frm = offset(&m_frm);
     if constexpr (kFlatArena) {
         const FlatArena arena = m_env.flat_arena();
         l.flat_base = reinterpret_cast<uint64_t>(arena.base);

@@ -20,6 +20,7 @@
 #include "base/log.hpp"
 #include "riscv/alu.hpp"
 #include "riscv/csr.hpp"
+#include "riscv/fpu.hpp"
 #include "riscv/jit/fast_encoder.hpp"
 
 namespace vireo::riscv::jit {
@@ -98,7 +99,8 @@ class Emitter : public FastEncoder {
 public:
     Emitter(size_t size, void* memory, const Layout& layout, const Translator::JumpEntry* jumps,
             std::vector<std::pair<const uint8_t*, const uint8_t*>>& faults)
-        : FastEncoder(size, memory), m_l(layout), m_jumps(jumps), m_faults(faults)
+        : FastEncoder(size, memory), m_l(layout), m_jumps(jumps), m_faults(faults),
+          m_inline_fp(!layout.privileged), m_host_fma(__builtin_cpu_supports("fma"))
     {
         for (unsigned i = 0; i < 32; ++i) {
             m_mem64[i] = std::make_unique<Xbyak::Address>(qword[rbx + reg_disp(i)]);
@@ -118,11 +120,16 @@ public:
     // into translated code; `exit` undoes it and returns to the dispatcher.
     void emit_trampoline(const void*& enter, const void*& exit)
     {
+        emit_fp_constants();
         align(16);
         enter = getCurr();
         push(rbx); push(rbp); push(r12); push(r13); push(r14); push(r15);
         sub(rsp, 8);
         lea(rbx, ptr[rsi + kRegBias]);
+        if (m_inline_fp) {   // the host's MXCSR is kept at [rsp]; translated code runs with kGuestMxcsr
+            stmxcsr(dword[rsp]);
+            ldmxcsr(dword[rip + m_guest_mxcsr]);
+        }
         fill();
         jmp(rdx);
         // Two ways out: exit_sync stores the guest registers that live in host registers; exit
@@ -133,6 +140,10 @@ public:
         align(16);
         exit = getCurr();
         m_exit = exit;
+        if (m_inline_fp) {
+            fold_fp_flags(dword[rsp + 4], rcx);
+            ldmxcsr(dword[rsp]);
+        }
         add(rsp, 8);
         pop(r15); pop(r14); pop(r13); pop(r12); pop(rbp); pop(rbx);
         ret();
@@ -161,7 +172,14 @@ public:
                 mov(r8, rdi);
             lea(rdi, ptr[field(m_l.hart)]);
             sub(rsp, 8);   // entered with rsp 8 off the 16-byte alignment the call needs
+            // The helper may read or write fflags (an interpreted instruction, a guest signal's
+            // frame): the flags inline FP code raised go there first, and whatever the call leaves
+            // in MXCSR is dropped after it.
+            if (m_inline_fp)
+                fold_fp_flags(dword[rsp], r9);
             call_fn(fn);
+            if (m_inline_fp)
+                ldmxcsr(dword[rip + m_guest_mxcsr]);
             add(rsp, 8);
             fill();
             ret();
@@ -225,6 +243,7 @@ public:
 
         m_index = 0;
         m_base_reg = 0;
+        m_fp_dirty = false;
         uint64_t pc = vpc;
         bool ended = false;
         for (const Instruction& in : code) {
@@ -243,6 +262,9 @@ public:
         for (ColdAccess& cold : m_cold)
             emit_cold(cold);
         m_cold.clear();
+        for (ColdHelper& cold : m_cold_helpers)
+            emit_cold_helper(cold);
+        m_cold_helpers.clear();
         return entry;
     }
 
@@ -336,7 +358,7 @@ private:
 
     // A conditional jump forward (0F cc rel32) whose target is patched later; returns its rel32
     // field. Used instead of xbyak labels, as in exit_direct().
-    static constexpr uint8_t kJb = 0x82, kJae = 0x83, kJe = 0x84, kJne = 0x85, kJl = 0x8C, kJge = 0x8D;
+    static constexpr uint8_t kJb = 0x82, kJae = 0x83, kJe = 0x84, kJne = 0x85, kJp = 0x8A, kJl = 0x8C, kJge = 0x8D;
     const uint8_t* jcc_forward(uint8_t condition)
     {
         db(0x0F);
@@ -438,6 +460,8 @@ private:
             return false;
         case Op::FENCE: break;
         default:
+            if (m_inline_fp && emit_fp(in))
+                break;
             if (!emit_alu(d, imm, imm32, sh, sh32)) {
                 emit_helper(in);
                 return ends_block(d, m_l.privileged);
@@ -853,6 +877,238 @@ private:
         cold.done = getCurr();
     }
 
+    // ---- F and D on the host's SSE (the process VM, where the FPU is always on) ----
+    // Inline only what the host computes exactly as RISC-V does: double-precision arithmetic in
+    // round-to-nearest-even (a static rm of RNE, or DYN with frm checked at run time), whose result
+    // is not a NaN (RISC-V returns the canonical NaN where x86 propagates payloads), compares,
+    // sign injection, moves and conversions whose result is in range. Everything else, and each
+    // of those cases, runs the interpreter's instruction from a cold path (ColdHelper).
+    //
+    // Exception flags: translated code runs with kGuestMxcsr (every exception masked, RNE, no
+    // flush-to-zero), so x86 raises into MXCSR's sticky flags what RISC-V raises into fflags. They
+    // are ORed into fflags (fold_fp_flags) before every interpreted instruction, which may read or
+    // write fflags, and when translated code exits; MXCSR's flags are cleared after each such
+    // instruction and the host's MXCSR is back when the dispatcher runs.
+    static constexpr uint32_t kGuestMxcsr = 0x1f80;
+
+    struct ColdHelper {
+        std::vector<const uint8_t*> slow;   // the jumps to this path
+        const uint8_t* done = nullptr;
+        uint64_t lo = 0, hi = 0, pc = 0, info = 0;
+        unsigned keep_base = 0;
+    };
+
+    void emit_fp_constants()
+    {
+        align(4);
+        L(m_guest_mxcsr);
+        dd(kGuestMxcsr);
+        // MXCSR's flags (IE DE ZE OE UE PE, bits 0-5) to fflags (NX UF OF DZ NV, bits 0-4); DE
+        // (a denormal operand) has no RISC-V counterpart.
+        L(m_mxcsr_to_fflags);
+        for (uint32_t m = 0; m < 64; ++m) {
+            uint32_t flags = 0;
+            if (m & 1) flags |= fpu::FFLAG_NV;
+            if (m & 4) flags |= fpu::FFLAG_DZ;
+            if (m & 8) flags |= fpu::FFLAG_OF;
+            if (m & 16) flags |= fpu::FFLAG_UF;
+            if (m & 32) flags |= fpu::FFLAG_NX;
+            db(static_cast<uint8_t>(flags));
+        }
+    }
+    // fflags |= MXCSR's flags (and mstatus.FS dirty when there are any); uses eax, tmp and slot.
+    void fold_fp_flags(const Xbyak::Address& slot, const Xbyak::Reg64& tmp)
+    {
+        stmxcsr(slot);
+        mov(eax, slot);
+        and_(eax, 0x3f);
+        lea(tmp, ptr[rip + m_mxcsr_to_fflags]);
+        movzx(eax, byte[tmp + rax]);
+        test(eax, eax);
+        const uint8_t* none = jcc_forward(kJe);
+        or_(dword[field(m_l.fflags)], eax);
+        mov(rax, MSTATUS_FS_DIRTY | MSTATUS_SD);
+        or_(qword[field(m_l.mstatus)], rax);
+        patch_rel32(none, getCurr());
+    }
+
+    ColdHelper& new_cold_helper(const Instruction& in)
+    {
+        ColdHelper& cold = m_cold_helpers.emplace_back();
+        cold.lo = pack_fields(in.d);
+        cold.hi = static_cast<uint32_t>(in.d.imm) | (static_cast<uint64_t>(in.raw) << 32);
+        cold.pc = m_pc;
+        cold.info = pack_info(m_index, in.d.len, in.d.rd, m_count);
+        cold.keep_base = m_base_reg;
+        return cold;
+    }
+    void emit_cold_helper(ColdHelper& cold)
+    {
+        for (const uint8_t* field : cold.slow)
+            patch_rel32(field, getCurr());
+        mov(rsi, cold.lo);
+        mov(rdx, cold.hi);
+        mov(rcx, cold.pc);
+        mov(rdi, cold.info);
+        call(m_exec_thunk);
+        leave_if_helper_says();
+        if (cold.keep_base)
+            base_to_rdi(cold.keep_base, nullptr);   // the call took rdi
+        jmp(cold.done, T_NEAR);
+    }
+
+    // May instruction d round here? RNE statically, or DYN with frm checked (RNE) at run time.
+    bool round_nearest(const Decoded& d, ColdHelper& cold)
+    {
+        if (d.rm == 7) {
+            cmp(byte[field(m_l.frm)], 0);
+            cold.slow.push_back(jcc_forward(kJne));
+            return true;
+        }
+        return d.rm == 0;
+    }
+    void mark_fp_dirty()
+    {
+        if (m_fp_dirty)
+            return;
+        m_fp_dirty = true;
+        mov(rax, MSTATUS_FS_DIRTY | MSTATUS_SD);
+        or_(qword[field(m_l.mstatus)], rax);
+    }
+    // xmm0 holds a result: to the slow path if it is a NaN, else to f[rd].
+    void store_f64_unless_nan(unsigned rd, ColdHelper& cold)
+    {
+        ucomisd(xmm0, xmm0);
+        cold.slow.push_back(jcc_forward(kJp));
+        movsd(f(rd), xmm0);
+    }
+
+    // Emits d inline if it can (false: the caller emits the interpreter's helper instead).
+    bool emit_fp(const Instruction& in)
+    {
+        const Decoded& d = in.d;
+        switch (d.op) {
+        case Op::FADD_D: case Op::FSUB_D: case Op::FMUL_D: case Op::FDIV_D: case Op::FSQRT_D:
+        case Op::FMADD_D: case Op::FMSUB_D: case Op::FNMSUB_D: case Op::FNMADD_D:
+        case Op::FCVT_D_L: case Op::FCVT_D_W:
+        case Op::FCVT_W_D: case Op::FCVT_L_D:
+            break;
+        case Op::FSGNJ_D: case Op::FSGNJN_D: case Op::FSGNJX_D: {
+            mark_fp_dirty();
+            mov(rax, f(d.rs1));
+            if (d.rs1 == d.rs2) {   // fmv.d, fneg.d, fabs.d
+                if (d.op == Op::FSGNJN_D) btc(rax, 63);
+                else if (d.op == Op::FSGNJX_D) btr(rax, 63);
+            } else {
+                mov(rcx, f(d.rs2));
+                if (d.op == Op::FSGNJN_D) not_(rcx);
+                shr(rcx, 63);
+                shl(rcx, 63);
+                if (d.op == Op::FSGNJX_D) {
+                    xor_(rax, rcx);
+                } else {
+                    btr(rax, 63);
+                    or_(rax, rcx);
+                }
+            }
+            mov(f(d.rd), rax);
+            return true;
+        }
+        case Op::FMV_X_D:
+            if (d.rd) { mov(rax, f(d.rs1)); mov(x(d.rd), rax); }
+            return true;
+        case Op::FMV_D_X:
+            mark_fp_dirty();
+            copy_to(rax, d.rs1);
+            mov(f(d.rd), rax);
+            return true;
+        case Op::FEQ_D: case Op::FLT_D: case Op::FLE_D:
+            // ucomisd raises invalid for signaling NaNs only (feq), comisd for any NaN (flt, fle);
+            // an unordered compare sets ZF, PF and CF, so each condition below is false for it.
+            if (d.op == Op::FEQ_D) {
+                movsd(xmm0, f(d.rs1));
+                ucomisd(xmm0, f(d.rs2));
+                setnp(al);
+                sete(cl);
+                and_(al, cl);
+            } else {
+                movsd(xmm0, f(d.rs2));
+                comisd(xmm0, f(d.rs1));   // rs2 > rs1 (flt) or rs2 >= rs1 (fle)
+                if (d.op == Op::FLT_D) seta(al); else setae(al);
+            }
+            if (d.rd) { movzx(eax, al); mov(x(d.rd), rax); }
+            return true;
+        default:
+            return false;
+        }
+
+        const bool fma = d.op == Op::FMADD_D || d.op == Op::FMSUB_D || d.op == Op::FNMSUB_D || d.op == Op::FNMADD_D;
+        if (fma && !m_host_fma)
+            return false;
+        const bool to_int = d.op == Op::FCVT_W_D || d.op == Op::FCVT_L_D;
+        const bool truncate = to_int && d.rm == 1;   // RTZ, as C's casts are compiled
+        if (!truncate && d.rm != 0 && d.rm != 7 && !(d.op == Op::FCVT_D_W && d.rm <= 4))
+            return false;   // another static rounding mode (or a reserved one)
+        ColdHelper& cold = new_cold_helper(in);
+        if (!truncate)
+            round_nearest(d, cold);
+        switch (d.op) {
+        case Op::FADD_D: case Op::FSUB_D: case Op::FMUL_D: case Op::FDIV_D:
+            mark_fp_dirty();
+            movsd(xmm0, f(d.rs1));
+            if (d.op == Op::FADD_D) addsd(xmm0, f(d.rs2));
+            else if (d.op == Op::FSUB_D) subsd(xmm0, f(d.rs2));
+            else if (d.op == Op::FMUL_D) mulsd(xmm0, f(d.rs2));
+            else divsd(xmm0, f(d.rs2));
+            store_f64_unless_nan(d.rd, cold);
+            break;
+        case Op::FSQRT_D:
+            mark_fp_dirty();
+            sqrtsd(xmm0, f(d.rs1));
+            store_f64_unless_nan(d.rd, cold);
+            break;
+        case Op::FMADD_D: case Op::FMSUB_D: case Op::FNMSUB_D: case Op::FNMADD_D:
+            // xmm0 = ±(rs1 * rs2) ± rs3; fnmsub is -(a*b)+c (x86's fnmadd), fnmadd -(a*b)-c.
+            mark_fp_dirty();
+            vmovsd(xmm0, f(d.rs1));
+            vmovsd(xmm1, f(d.rs2));
+            if (d.op == Op::FMADD_D) vfmadd213sd(xmm0, xmm1, f(d.rs3));
+            else if (d.op == Op::FMSUB_D) vfmsub213sd(xmm0, xmm1, f(d.rs3));
+            else if (d.op == Op::FNMSUB_D) vfnmadd213sd(xmm0, xmm1, f(d.rs3));
+            else vfnmsub213sd(xmm0, xmm1, f(d.rs3));
+            store_f64_unless_nan(d.rd, cold);
+            break;
+        case Op::FCVT_D_W: case Op::FCVT_D_L:   // never a NaN; W is exact
+            mark_fp_dirty();
+            xorps(xmm0, xmm0);
+            copy_to(rax, d.rs1);
+            if (d.op == Op::FCVT_D_W) cvtsi2sd(xmm0, eax); else cvtsi2sd(xmm0, rax);
+            movsd(f(d.rd), xmm0);
+            break;
+        case Op::FCVT_W_D: case Op::FCVT_L_D:
+            // Out of range or NaN, x86 gives the "integer indefinite" (the most negative value)
+            // where RISC-V saturates: that value goes to the slow path, which also gets a genuine
+            // minimum right.
+            if (d.op == Op::FCVT_W_D) {
+                if (truncate) cvttsd2si(eax, f(d.rs1)); else cvtsd2si(eax, f(d.rs1));
+                cmp(eax, 0x80000000u);
+                cold.slow.push_back(jcc_forward(kJe));
+                movsxd(rax, eax);
+            } else {
+                if (truncate) cvttsd2si(rax, f(d.rs1)); else cvtsd2si(rax, f(d.rs1));
+                mov(rcx, rax);
+                neg(rcx);   // overflows for the most negative value only
+                cold.slow.push_back(jcc_forward(0x80));   // jo
+            }
+            if (d.rd) mov(x(d.rd), rax);
+            break;
+        default:
+            break;
+        }
+        cold.done = getCurr();
+        return true;
+    }
+
     // A load's or store's slow path, emitted after the block's hot code: the arguments its
     // thunk takes besides the address (in rsi), then back to the instruction after the access.
     void emit_cold(ColdAccess& cold)
@@ -923,6 +1179,11 @@ private:
     std::array<std::unique_ptr<Xbyak::Reg16>, 32> m_host16;
     std::array<std::unique_ptr<Xbyak::Reg8>, 32> m_host8;
     std::deque<ColdAccess> m_cold;
+    std::deque<ColdHelper> m_cold_helpers;
+    const bool m_inline_fp;   // F and D arithmetic inline (emit_fp)
+    const bool m_host_fma;
+    bool m_fp_dirty = false;   // this block has marked mstatus.FS dirty
+    Xbyak::Label m_guest_mxcsr, m_mxcsr_to_fflags;
 };
 
 // Guarded loads and stores (Layout::guarded_*) fault when the guest cannot read (write) the page:

@@ -93,6 +93,7 @@ struct Layout {
     int32_t exit_slot = 0;                   // written by an unchained direct exit
     int32_t hart = 0;                        // the hart itself (x[] lies inside it)
     int32_t f = 0, mstatus = 0;              // the FP registers (raw bits), mstatus
+    int32_t fflags = 0, frm = 0;             // uint32_t fflags, uint8_t frm
     // exec_one(hart, pack_fields(decoded), imm | raw << 32, pc, info)
     uint64_t (*exec_one)(void*, uint64_t, uint64_t, uint64_t, uint64_t) = nullptr;
     // load(hart, vaddr, pc, info), in the order LB LH LW LD LBU LHU LWU; writes rd itself.
