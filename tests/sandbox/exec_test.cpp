@@ -50,6 +50,17 @@ void expect_passed(const Completed& r)
 class Exec : public ::testing::TestWithParam<Link> {
 protected:
     std::string program(const std::string& name) const { return guest(name, GetParam()); }
+    // The same guest under qemu-riscv64 (with the sysroot's ld.so for the dynamic build).
+    std::vector<std::string> qemu_command(const std::string& name) const
+    {
+        std::vector<std::string> command{kQemu};
+        if (GetParam() == Link::Dynamic) {
+            command.push_back("-L");
+            command.push_back(kSysroot);
+        }
+        command.push_back(program(name));
+        return command;
+    }
 };
 
 INSTANTIATE_TEST_SUITE_P(Linking, Exec, ::testing::Values(Link::Static, Link::Dynamic),
@@ -421,13 +432,7 @@ TEST_P(Exec, SameOutputAsQemu)
         GTEST_SKIP() << "qemu-riscv64 not installed";
     // compute.c touches no file: safe to run without a sandbox.
     Completed ours = exec({}, program("compute"));
-    std::vector<std::string> qemu{kQemu};
-    if (GetParam() == Link::Dynamic) {
-        qemu.push_back("-L");
-        qemu.push_back(kSysroot);
-    }
-    qemu.push_back(program("compute"));
-    Completed theirs = run(qemu);
+    Completed theirs = run(qemu_command("compute"));
     EXPECT_EQ(ours.status, 0) << ours.err;
     EXPECT_EQ(theirs.status, 0) << theirs.err;
     EXPECT_EQ(ours.out, theirs.out);
@@ -452,13 +457,7 @@ TEST_P(Exec, FloatingPointResultsAndFlags)
         EXPECT_NE(ours.out.find(line), std::string::npos) << "missing: " << line;
     if (kQemu.empty())
         GTEST_SKIP() << "qemu-riscv64 not installed: the known lines above were checked, not the rest";
-    std::vector<std::string> qemu{kQemu};
-    if (GetParam() == Link::Dynamic) {
-        qemu.push_back("-L");
-        qemu.push_back(kSysroot);
-    }
-    qemu.push_back(program("fpu"));
-    Completed theirs = run(qemu);
+    Completed theirs = run(qemu_command("fpu"));
     ASSERT_EQ(theirs.status, 0) << theirs.err;
     if (ours.out != theirs.out) {   // the first line that differs, rather than 24,000 of them
         size_t at = 0;

@@ -861,8 +861,7 @@ private:
             mov(rax, qword[at]);
         }
         mov(f(d.rd), rax);
-        mov(rax, MSTATUS_FS_DIRTY | MSTATUS_SD);
-        or_(qword[field(m_l.mstatus)], rax);
+        set_fs_dirty();
         cold.done = getCurr();
     }
     void emit_fp_store(const Decoded& d)
@@ -894,8 +893,9 @@ private:
     struct ColdHelper {
         std::vector<const uint8_t*> slow;   // the jumps to this path
         const uint8_t* done = nullptr;
-        uint64_t lo = 0, hi = 0, pc = 0, info = 0;
-        unsigned keep_base = 0;
+        Instruction in;
+        uint64_t pc = 0;
+        unsigned index = 0, keep_base = 0;
     };
 
     void emit_fp_constants()
@@ -927,18 +927,16 @@ private:
         test(eax, eax);
         const uint8_t* none = jcc_forward(kJe);
         or_(dword[field(m_l.fflags)], eax);
-        mov(rax, MSTATUS_FS_DIRTY | MSTATUS_SD);
-        or_(qword[field(m_l.mstatus)], rax);
+        set_fs_dirty();
         patch_rel32(none, getCurr());
     }
 
     ColdHelper& new_cold_helper(const Instruction& in)
     {
         ColdHelper& cold = m_cold_helpers.emplace_back();
-        cold.lo = pack_fields(in.d);
-        cold.hi = static_cast<uint32_t>(in.d.imm) | (static_cast<uint64_t>(in.raw) << 32);
+        cold.in = in;
         cold.pc = m_pc;
-        cold.info = pack_info(m_index, in.d.len, in.d.rd, m_count);
+        cold.index = m_index;
         cold.keep_base = m_base_reg;
         return cold;
     }
@@ -946,34 +944,33 @@ private:
     {
         for (const uint8_t* field : cold.slow)
             patch_rel32(field, getCurr());
-        mov(rsi, cold.lo);
-        mov(rdx, cold.hi);
-        mov(rcx, cold.pc);
-        mov(rdi, cold.info);
-        call(m_exec_thunk);
+        call_exec_one(cold.in, cold.pc, cold.index);
         leave_if_helper_says();
         if (cold.keep_base)
             base_to_rdi(cold.keep_base, nullptr);   // the call took rdi
         jmp(cold.done, T_NEAR);
     }
 
-    // May instruction d round here? RNE statically, or DYN with frm checked (RNE) at run time.
-    bool round_nearest(const Decoded& d, ColdHelper& cold)
+    // Dynamic rounding (rm = DYN): to the slow path unless frm is RNE when the instruction runs.
+    void require_frm_rne(const Decoded& d, ColdHelper& cold)
     {
         if (d.rm == 7) {
             cmp(byte[field(m_l.frm)], 0);
             cold.slow.push_back(jcc_forward(kJne));
-            return true;
         }
-        return d.rm == 0;
+    }
+    // mstatus.FS = dirty (as Hart::mark_fp_dirty); clobbers rax. mark_fp_dirty() does it once a block.
+    void set_fs_dirty()
+    {
+        mov(rax, MSTATUS_FS_DIRTY | MSTATUS_SD);
+        or_(qword[field(m_l.mstatus)], rax);
     }
     void mark_fp_dirty()
     {
         if (m_fp_dirty)
             return;
         m_fp_dirty = true;
-        mov(rax, MSTATUS_FS_DIRTY | MSTATUS_SD);
-        or_(qword[field(m_l.mstatus)], rax);
+        set_fs_dirty();
     }
     // xmm0 holds a result: to the slow path if it is a NaN, else to f[rd].
     void store_f64_unless_nan(unsigned rd, ColdHelper& cold)
@@ -1051,7 +1048,7 @@ private:
             return false;   // another static rounding mode (or a reserved one)
         ColdHelper& cold = new_cold_helper(in);
         if (!truncate)
-            round_nearest(d, cold);
+            require_frm_rne(d, cold);
         switch (d.op) {
         case Op::FADD_D: case Op::FSUB_D: case Op::FMUL_D: case Op::FDIV_D:
             mark_fp_dirty();
@@ -1137,18 +1134,23 @@ private:
     // Anything else: the interpreter's definition, through the hart's exec_one.
     void emit_helper(const Instruction& in)
     {
-        const uint64_t lo = pack_fields(in.d);
-        const uint64_t hi = static_cast<uint32_t>(in.d.imm) | (static_cast<uint64_t>(in.raw) << 32);
         m_base_reg = 0;   // rdi is taken, and the helper may write any register
-        mov(rsi, lo);
-        mov(rdx, hi);
-        mov(rcx, m_pc);
-        mov(rdi, pack_info(m_index, in.d.len, in.d.rd, m_count));
-        call(m_exec_thunk);
+        call_exec_one(in, m_pc, m_index);
         if (ends_block(in.d, m_l.privileged))
             jmp(m_exit, T_NEAR);
         else
             leave_if_helper_says();
+    }
+
+    // Calls the interpreter's definition of instruction `in` (at pc, the block's index-th) through
+    // the exec thunk; clobbers the scratch registers, rdi among them.
+    void call_exec_one(const Instruction& in, uint64_t pc, unsigned index)
+    {
+        mov(rsi, pack_fields(in.d));
+        mov(rdx, static_cast<uint32_t>(in.d.imm) | (static_cast<uint64_t>(in.raw) << 32));
+        mov(rcx, pc);
+        mov(rdi, pack_info(index, in.d.len, in.d.rd, m_count));
+        call(m_exec_thunk);
     }
 
     // Guest registers that live in host registers while translated code runs: the stack pointer,

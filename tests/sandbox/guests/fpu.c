@@ -30,34 +30,21 @@ static uint64_t bits(double v) { uint64_t b; memcpy(&b, &v, 8); return b; }
 static void clear_flags(void) { __asm__ volatile("fsflags zero"); }
 static unsigned flags(void) { unsigned f; __asm__ volatile("frflags %0" : "=r"(f)); return f; }
 
+/* Two f registers in, one out; insn names the operands (%0 = %1 op %2) and any rm operand. */
 #define BINARY(name, insn)                                                                           \
     static uint64_t name(uint64_t a, uint64_t b)                                                     \
     {                                                                                                \
         double r;                                                                                    \
-        __asm__ volatile(insn " %0, %1, %2" : "=f"(r) : "f"(d(a)), "f"(d(b)));                      \
+        __asm__ volatile(insn : "=f"(r) : "f"(d(a)), "f"(d(b)));                                     \
         return bits(r);                                                                              \
     }
 /* Without an rm operand the assembler writes DYN (frm is 0, RNE, until the DYN sweep below). */
-BINARY(add_plain, "fadd.d") BINARY(sub_plain, "fsub.d") BINARY(mul_plain, "fmul.d") BINARY(div_plain, "fdiv.d")
-#undef BINARY
-#define BINARY(name, insn, rm)                                                                       \
-    static uint64_t name(uint64_t a, uint64_t b)                                                     \
-    {                                                                                                \
-        double r;                                                                                    \
-        __asm__ volatile(insn " %0, %1, %2, " rm : "=f"(r) : "f"(d(a)), "f"(d(b)));                 \
-        return bits(r);                                                                              \
-    }
-BINARY(add_static, "fadd.d", "rne") BINARY(add_rtz, "fadd.d", "rtz") BINARY(add_dyn, "fadd.d", "dyn")
-BINARY(div_dyn, "fdiv.d", "dyn") BINARY(mul_dyn, "fmul.d", "dyn")
-#undef BINARY
-#define BINARY(name, insn)                                                                           \
-    static uint64_t name(uint64_t a, uint64_t b)                                                     \
-    {                                                                                                \
-        double r;                                                                                    \
-        __asm__ volatile(insn " %0, %1, %2" : "=f"(r) : "f"(d(a)), "f"(d(b)));                      \
-        return bits(r);                                                                              \
-    }
-BINARY(sgnj, "fsgnj.d") BINARY(sgnjn, "fsgnjn.d") BINARY(sgnjx, "fsgnjx.d")
+BINARY(add_plain, "fadd.d %0, %1, %2") BINARY(sub_plain, "fsub.d %0, %1, %2")
+BINARY(mul_plain, "fmul.d %0, %1, %2") BINARY(div_plain, "fdiv.d %0, %1, %2")
+BINARY(add_static, "fadd.d %0, %1, %2, rne") BINARY(add_rtz, "fadd.d %0, %1, %2, rtz")
+BINARY(add_dyn, "fadd.d %0, %1, %2, dyn") BINARY(div_dyn, "fdiv.d %0, %1, %2, dyn")
+BINARY(mul_dyn, "fmul.d %0, %1, %2, dyn")
+BINARY(sgnj, "fsgnj.d %0, %1, %2") BINARY(sgnjn, "fsgnjn.d %0, %1, %2") BINARY(sgnjx, "fsgnjx.d %0, %1, %2")
 
 #define FMA(name, insn)                                                                              \
     static uint64_t name(uint64_t a, uint64_t b, uint64_t c)                                         \
