@@ -148,7 +148,8 @@ const jit::Block* Hart<Env>::jit_block()
     size_t n = 0;
     uint64_t at = offset;
     bool crosses_page = false;
-    while (n < code.size() && at < 4096) {
+    jit::BlockFormer former(kPrivileged);
+    while (n < code.size() && at < 4096 && !former.joins(at - offset)) {
         uint32_t raw = load_le<uint16_t>(e.host + at);
         if (!is_compressed(raw)) {
             if (at + 4 > 4096) {
@@ -164,8 +165,9 @@ const jit::Block* Hart<Env>::jit_block()
             raw = load_le<uint32_t>(e.host + at);
         }
         code[n] = {decode(raw), raw};
-        at += code[n].d.len;
-        if (jit::ends_block(code[n++].d, kPrivileged) || crosses_page)
+        const bool ends = former.take(code[n].d, at - offset);
+        at += code[n++].d.len;
+        if (ends || crosses_page)
             break;
     }
     if (n == 0)

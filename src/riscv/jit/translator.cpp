@@ -71,8 +71,9 @@ bool uses_immediate(Op op)
 bool ends_block(const Decoded& d, bool privileged)
 {
     switch (d.op) {
-    case Op::JAL: case Op::JALR:
     case Op::BEQ: case Op::BNE: case Op::BLT: case Op::BGE: case Op::BLTU: case Op::BGEU:
+        return false;
+    case Op::JAL: case Op::JALR:
     case Op::ILLEGAL: case Op::EBREAK: case Op::MRET: case Op::SRET: case Op::WFI:
     case Op::SFENCE_VMA: case Op::FENCE_I:
         return true;
@@ -90,6 +91,17 @@ bool ends_block(const Decoded& d, bool privileged)
         return privileged;
     default:
         return false;
+    }
+}
+
+bool BlockFormer::take(const Decoded& d, uint64_t offset)
+{
+    switch (d.op) {
+    case Op::BEQ: case Op::BNE: case Op::BLT: case Op::BGE: case Op::BLTU: case Op::BGEU:
+        m_targets[m_branches++] = d.imm > 0 ? offset + static_cast<uint64_t>(d.imm) : ~0ull;
+        return m_branches == kMaxBranches;
+    default:
+        return ends_block(d, m_privileged);
     }
 }
 
@@ -232,6 +244,8 @@ public:
     const void* emit_block(uint64_t vpc, uint64_t paddr, std::span<const Instruction> code)
     {
         m_cold.clear();
+        m_cold_helpers.clear();
+        m_side_exits.clear();
         m_vpc0 = vpc;
         m_paddr0 = paddr;
         align(16);
@@ -239,7 +253,9 @@ public:
         // The whole block is paid for at entry; a helper that leaves early gives the rest back.
         m_count = static_cast<unsigned>(code.size());
         sub(kBudget, m_count);
-        const uint8_t* no_budget = jcc_forward(kJb);
+        m_no_budget.clear();
+        m_no_budget.push_back(jcc_forward(kJb));
+        m_body = getCurr();
 
         m_index = 0;
         m_base_reg = 0;
@@ -254,11 +270,18 @@ public:
         }
         if (!ended)
             exit_direct(pc);   // the block stopped at its size limit or the page's end
-        patch_rel32(no_budget, getCurr());
+        for (const uint8_t* field : m_no_budget)
+            patch_rel32(field, getCurr());
         add(kBudget, m_count);
         mov(rax, vpc);
         mov(qword[field(m_l.pc)], rax);
         jmp(m_exit_sync, T_NEAR);
+        for (const SideExit& side : m_side_exits) {
+            patch_rel32(side.jump, getCurr());
+            add(kBudget, side.unrun);   // the instructions after the branch did not run
+            exit_direct(side.target);
+        }
+        m_side_exits.clear();
         for (ColdAccess& cold : m_cold)
             emit_cold(cold);
         m_cold.clear();
@@ -284,6 +307,20 @@ private:
         int32_t imm = 0;
         unsigned keep_base = 0;   // m_base_reg after the access, to set rdi for again
     };
+
+    // A taken conditional branch in the middle of a block (a superblock: the block goes on with
+    // the instructions after it): its jump, where it goes, and how many of the block's
+    // instructions, paid for at entry, it leaves unrun.
+    struct SideExit {
+        const uint8_t* jump = nullptr;
+        uint64_t target = 0;
+        unsigned unrun = 0;
+    };
+    std::vector<SideExit> m_side_exits;
+    // The jumps to the block's "no budget" exit (its entry's, and its loops'), and where its
+    // instructions start (after the entry's budget check).
+    std::vector<const uint8_t*> m_no_budget;
+    const uint8_t* m_body = nullptr;
 
     static size_t disp(int32_t d) { return static_cast<size_t>(static_cast<int64_t>(d)); }
     static size_t reg_disp(unsigned i) { return disp(static_cast<int32_t>(i) * 8 - kRegBias); }
@@ -436,11 +473,34 @@ private:
         }
         case Op::BEQ: case Op::BNE: case Op::BLT: case Op::BGE: case Op::BLTU: case Op::BGEU: {
             compare(d.rs1, d.rs2);
-            const uint8_t* taken = jcc_forward(d.op == Op::BEQ ? kJe : d.op == Op::BNE ? kJne : d.op == Op::BLT ? kJl
-                                               : d.op == Op::BGE ? kJge : d.op == Op::BLTU ? kJb : kJae);
+            const uint8_t condition = d.op == Op::BEQ ? kJe : d.op == Op::BNE ? kJne : d.op == Op::BLT ? kJl
+                                      : d.op == Op::BGE ? kJge : d.op == Op::BLTU ? kJb : kJae;
+            const uint64_t target = m_pc + static_cast<uint64_t>(imm);
+            const bool last = m_index + 1 == m_count;
+            if (target == m_vpc0) {
+                // A loop to the block's own start: pay for the next round (the block paid for
+                // all of itself, this round ran index + 1 instructions) and go round without
+                // leaving.
+                const uint8_t* not_taken = jcc_forward(condition ^ 1);
+                sub(kBudget, m_index + 1);
+                m_no_budget.push_back(jcc_forward(kJb));
+                jmp(m_body, T_NEAR);
+                patch_rel32(not_taken, getCurr());
+                if (!last)
+                    break;
+                exit_direct(m_pc + d.len);
+                return true;
+            }
+            const uint8_t* taken = jcc_forward(condition);
+            if (!last) {
+                // The block goes on with the next instruction; the taken branch is a side exit
+                // after the block's code.
+                m_side_exits.push_back({taken, target, m_count - m_index - 1});
+                break;
+            }
             exit_direct(m_pc + d.len);
             patch_rel32(taken, getCurr());
-            exit_direct(m_pc + static_cast<uint64_t>(imm));
+            exit_direct(target);
             return true;
         }
         case Op::LB: case Op::LH: case Op::LW: case Op::LD: case Op::LBU: case Op::LHU: case Op::LWU:

@@ -64,6 +64,11 @@ uint32_t jal0(int32_t offset)   // jal x0, offset
     const auto o = static_cast<uint32_t>(offset);
     return (((o >> 20) & 1) << 31) | (((o >> 1) & 0x3ff) << 21) | (((o >> 11) & 1) << 20) | (((o >> 12) & 0xff) << 12) | 0x6f;
 }
+uint32_t i_type(uint32_t opcode, unsigned funct3, unsigned rd, unsigned rs1, uint32_t imm12)
+{
+    return (imm12 << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | opcode;
+}
+uint32_t branch(unsigned funct3, unsigned rs1, unsigned rs2, int32_t offset) { return (bne(rs1, rs2, offset) & ~(7u << 12)) | (funct3 << 12); }
 uint32_t csrr(unsigned rd, uint16_t csr) { return (uint32_t{csr} << 20) | (2u << 12) | (rd << 7) | 0x73; }
 constexpr uint32_t kLoopForever = 0x0000006f;   // jal x0, 0
 uint32_t fp_load(unsigned funct3, unsigned rd, unsigned rs1, int32_t imm) { return (static_cast<uint32_t>(imm) << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | 0x07; }
@@ -139,6 +144,35 @@ std::vector<uint32_t> crossing_program()
     return words;
 }
 
+// Superblocks (jit::BlockFormer): a block from 0x00 whose first branch, a loop back to 0x08, is a
+// side exit; the block from 0x08, whose first branch loops to its own start without leaving and
+// whose second one ends it; a block from 0x28 whose first branch, forward, is a side exit; a CSR
+// `helper`, an instruction translated as a call of the interpreter's, after a side exit.
+std::vector<uint32_t> superblock_program(uint32_t helper)
+{
+    return {
+        addi(12, 0, 20),                   // 0x00: a2 = 20
+        addi(13, 0, 6),                    // 0x04: a3 = 6
+        addi(12, 12, -1),                  // 0x08: inner: a2 -= 1
+        r_type(0, 10, 10, 12),             // 0x0c: a0 += a2
+        helper,                            // 0x10: a4 = instret, or an atomic's result
+        r_type(4, 10, 10, 14),             // 0x14: a0 ^= a4
+        bne(12, 0, -0x10),                 // 0x18: back to inner while a2
+        addi(13, 13, -1),                  // 0x1c: a3 -= 1
+        i_type(0x13, 7, 5, 13, 1),         // 0x20: t0 = a3 & 1
+        branch(0, 5, 0, 0x1c),             // 0x24: if even, to 0x40
+        branch(0, 13, 0, 0x20),            // 0x28: next: if a3 == 0, to the end (0x48)
+        addi(12, 0, 20),                   // 0x2c: a2 = 20
+        sd(10, 11, 0),                     // 0x30: *a1 = a0
+        addi(11, 11, 8),                   // 0x34: a1 += 8
+        jal0(-0x30),                       // 0x38: to inner
+        addi(0, 0, 0),                     // 0x3c: nop
+        addi(10, 10, 3),                   // 0x40: a0 += 3
+        jal0(-0x1c),                       // 0x44: to next
+        kLoopForever,                      // 0x48
+    };
+}
+
 template <typename Env>
 struct Machine {
     Env env;
@@ -189,6 +223,14 @@ TEST_P(EnginesAgree, AfterEverySlice)
     expect_engines_agree<FlatEnv>(program(), GetParam());
 }
 
+TEST_P(EnginesAgree, InSuperblocks)
+{
+    expect_engines_agree<FlatEnv>(superblock_program(csrr(14, csr::MINSTRET)), GetParam());
+    // (U-mode may not read instret) a4 = *a1, *a1 += a0
+    const uint32_t amoadd_d = (10u << 20) | (11u << 15) | (3u << 12) | (14u << 7) | 0x2f;
+    expect_engines_agree<UserEnv>(superblock_program(amoadd_d), GetParam());
+}
+
 TEST_P(EnginesAgree, OnAnInstructionAcrossAPageInTheProcessVm)
 {
     expect_engines_agree<UserEnv>(crossing_program(), GetParam());
@@ -222,11 +264,6 @@ constexpr unsigned kSeeds = 19, kResults = 21, kTaken = 20;   // s3, s5, s4: not
 constexpr uint64_t kSeedValues[] = {0, 1, ~0ull, 0x8000000000000000ull, 0x7fffffffffffffffull, 0x00000000ffffffffull,
                                     0x123456789abcdef0ull, 0xfffffffe80000001ull};
 
-uint32_t i_type(uint32_t opcode, unsigned funct3, unsigned rd, unsigned rs1, uint32_t imm12)
-{
-    return (imm12 << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | opcode;
-}
-uint32_t branch(unsigned funct3, unsigned rs1, unsigned rs2, int32_t offset) { return (bne(rs1, rs2, offset) & ~(7u << 12)) | (funct3 << 12); }
 
 // One program: for each (rd, rs1, rs2), load the operands, run `make(rd, rs1, rs2)`, store rd.
 // Over `variant` 0-7, each combination sees every seed value in rs1 and in rs2.
