@@ -96,13 +96,10 @@ bool ends_block(const Decoded& d, bool privileged)
 
 bool BlockFormer::take(const Decoded& d, uint64_t offset)
 {
-    switch (d.op) {
-    case Op::BEQ: case Op::BNE: case Op::BLT: case Op::BGE: case Op::BLTU: case Op::BGEU:
-        m_targets[m_branches++] = d.imm > 0 ? offset + static_cast<uint64_t>(d.imm) : ~0ull;
-        return m_branches == kMaxBranches;
-    default:
+    if (!is_conditional_branch(d.op))
         return ends_block(d, m_privileged);
-    }
+    m_targets[m_branches++] = d.imm > 0 ? offset + static_cast<uint64_t>(d.imm) : ~0ull;
+    return m_branches == kMaxBranches;
 }
 
 using namespace Xbyak::util;
@@ -249,13 +246,15 @@ public:
         m_vpc0 = vpc;
         m_paddr0 = paddr;
         align(16);
-        const void* entry = getCurr();
-        // The whole block is paid for at entry; a helper that leaves early gives the rest back.
-        m_count = static_cast<unsigned>(code.size());
-        sub(kBudget, m_count);
+        m_entry = getCurr();
+        // The block is paid for a segment at a time: at entry up to its first conditional branch,
+        // after a branch not taken up to the next one (so that its taken side, a side exit, has
+        // paid exactly for what ran and can be chained straight to its target). A helper that
+        // leaves early gives back the rest of its segment.
+        m_code = code;
         m_no_budget.clear();
-        m_no_budget.push_back(jcc_forward(kJb));
-        m_body = getCurr();
+        m_count = 0;
+        pay_segment(vpc);
 
         m_index = 0;
         m_base_reg = 0;
@@ -270,17 +269,16 @@ public:
         }
         if (!ended)
             exit_direct(pc);   // the block stopped at its size limit or the page's end
-        for (const uint8_t* field : m_no_budget)
-            patch_rel32(field, getCurr());
-        add(kBudget, m_count);
-        mov(rax, vpc);
-        mov(qword[field(m_l.pc)], rax);
-        jmp(m_exit_sync, T_NEAR);
-        for (const SideExit& side : m_side_exits) {
-            patch_rel32(side.jump, getCurr());
-            add(kBudget, side.unrun);   // the instructions after the branch did not run
-            exit_direct(side.target);
+        for (const NoBudget& stop : m_no_budget) {
+            patch_rel32(stop.jump, getCurr());
+            add(kBudget, stop.refund);
+            mov(rax, stop.pc);
+            mov(qword[field(m_l.pc)], rax);
+            jmp(m_exit_sync, T_NEAR);
         }
+        m_no_budget.clear();
+        for (const SideExit& side : m_side_exits)
+            exit_stub(side.jump, side.target);
         m_side_exits.clear();
         for (ColdAccess& cold : m_cold)
             emit_cold(cold);
@@ -288,10 +286,24 @@ public:
         for (ColdHelper& cold : m_cold_helpers)
             emit_cold_helper(cold);
         m_cold_helpers.clear();
-        return entry;
+        return m_entry;
     }
 
 private:
+    // Pays for the segment of the block that starts at instruction m_count (at `pc`): up to and
+    // including its next conditional branch, or to its end. Without the budget for it, the block
+    // leaves with the pc at the segment's start.
+    void pay_segment(uint64_t pc)
+    {
+        const unsigned start = m_count;
+        unsigned end = start;
+        while (end < m_code.size() && !is_conditional_branch(m_code[end++].d.op)) {
+        }
+        m_count = end;
+        sub(kBudget, end - start);
+        m_no_budget.push_back({jcc_forward(kJb), end - start, pc});
+    }
+
     // The slow paths of the block's loads and stores: where the inline lookup's jump to it is to be
     // patched, and where it goes back to.
     struct ColdAccess {
@@ -308,19 +320,24 @@ private:
         unsigned keep_base = 0;   // m_base_reg after the access, to set rdi for again
     };
 
-    // A taken conditional branch in the middle of a block (a superblock: the block goes on with
-    // the instructions after it): its jump, where it goes, and how many of the block's
-    // instructions, paid for at entry, it leaves unrun.
+    // A taken conditional branch (a superblock's, in the middle: the block goes on with the
+    // instructions after it; or the block's last): the rel32 field of its jump, and where it goes.
+    // Its stub comes after the block's code.
     struct SideExit {
         const uint8_t* jump = nullptr;
         uint64_t target = 0;
-        unsigned unrun = 0;
     };
     std::vector<SideExit> m_side_exits;
-    // The jumps to the block's "no budget" exit (its entry's, and its loops'), and where its
-    // instructions start (after the entry's budget check).
-    std::vector<const uint8_t*> m_no_budget;
-    const uint8_t* m_body = nullptr;
+    // The budget checks of the block's segments (pay_segment): the rel32 field of the jump taken
+    // without budget, what to give back, and the pc to leave with.
+    struct NoBudget {
+        const uint8_t* jump = nullptr;
+        unsigned refund = 0;
+        uint64_t pc = 0;
+    };
+    std::vector<NoBudget> m_no_budget;
+    std::span<const Instruction> m_code;   // the block's instructions
+    const uint8_t* m_entry = nullptr;
 
     static size_t disp(int32_t d) { return static_cast<size_t>(static_cast<int64_t>(d)); }
     static size_t reg_disp(unsigned i) { return disp(static_cast<int32_t>(i) * 8 - kRegBias); }
@@ -364,14 +381,22 @@ private:
 
     // Leaves the block for `target` by a direct jump the dispatcher may later point at the target's
     // block (chaining); until then it jumps to the stub right after it. The stub's slot holds
-    // [the jump's address][this block's virtual page][its physical page][the stub].
+    // [the jump's rel32 field][this block's virtual page][its physical page][the stub].
     void exit_direct(uint64_t target)
     {
-        // Written with its rip-relative displacements patched by hand rather than with xbyak
-        // labels, whose bookkeeping (hash maps, allocations) cost more than the rest of an exit.
-        const uint8_t* jump = getCurr();
         db(0xE9); dd(0);                           // jmp rel32: to the stub until chained
+        exit_stub(getCurr() - 4, target);
+    }
+
+    // The stub of a direct exit to `target` whose jump's rel32 field is `jump_field` (a jmp, or a
+    // conditional jump): it leaves to the dispatcher, which chains the exit to the target's block
+    // by pointing the field there (Translator::link). Written with its rip-relative displacements
+    // patched by hand rather than with xbyak labels, whose bookkeeping (hash maps, allocations)
+    // cost more than the rest of an exit.
+    void exit_stub(const uint8_t* jump_field, uint64_t target)
+    {
         const uint8_t* stub = getCurr();
+        patch_rel32(jump_field, stub);
         const uint8_t* lea_at = nullptr;
         mov(rax, target);
         if (m_lookup && (target >> 12) != (m_vpc0 >> 12)) {
@@ -385,7 +410,7 @@ private:
         }
         align(8);
         const uint8_t* slot = getCurr();
-        dq(reinterpret_cast<uint64_t>(jump));
+        dq(reinterpret_cast<uint64_t>(jump_field));
         dq(m_vpc0 >> 12);
         dq(m_paddr0 >> 12);
         dq(reinterpret_cast<uint64_t>(stub));   // what invalidate() points the jump back at
@@ -476,32 +501,18 @@ private:
             const uint8_t condition = d.op == Op::BEQ ? kJe : d.op == Op::BNE ? kJne : d.op == Op::BLT ? kJl
                                       : d.op == Op::BGE ? kJge : d.op == Op::BLTU ? kJb : kJae;
             const uint64_t target = m_pc + static_cast<uint64_t>(imm);
-            const bool last = m_index + 1 == m_count;
-            if (target == m_vpc0) {
-                // A loop to the block's own start: pay for the next round (the block paid for
-                // all of itself, this round ran index + 1 instructions) and go round without
-                // leaving.
-                const uint8_t* not_taken = jcc_forward(condition ^ 1);
-                sub(kBudget, m_index + 1);
-                m_no_budget.push_back(jcc_forward(kJb));
-                jmp(m_body, T_NEAR);
-                patch_rel32(not_taken, getCurr());
-                if (!last)
-                    break;
+            const bool last = m_index + 1 == m_code.size();
+            const uint8_t* taken = jcc_forward(condition);
+            if (target == m_vpc0)
+                patch_rel32(taken, m_entry);   // a loop to the block's own start: round again
+            else
+                m_side_exits.push_back({taken, target});
+            if (last) {
                 exit_direct(m_pc + d.len);
                 return true;
             }
-            const uint8_t* taken = jcc_forward(condition);
-            if (!last) {
-                // The block goes on with the next instruction; the taken branch is a side exit
-                // after the block's code.
-                m_side_exits.push_back({taken, target, m_count - m_index - 1});
-                break;
-            }
-            exit_direct(m_pc + d.len);
-            patch_rel32(taken, getCurr());
-            exit_direct(target);
-            return true;
+            pay_segment(m_pc + d.len);   // the block goes on with the next instruction
+            break;
         }
         case Op::LB: case Op::LH: case Op::LW: case Op::LD: case Op::LBU: case Op::LHU: case Op::LWU:
             emit_load(d);
@@ -1234,7 +1245,8 @@ private:
     const void* m_exec_thunk = nullptr;
     const void* m_exit_sync = nullptr;
     uint64_t m_vpc0 = 0, m_paddr0 = 0, m_pc = 0;
-    unsigned m_index = 0, m_count = 0;   // this instruction's index in the block; the block's size
+    unsigned m_index = 0;   // this instruction's index in the block
+    unsigned m_count = 0;   // the block's instructions paid for up to the end of this one's segment
     std::array<std::unique_ptr<Xbyak::Address>, 32> m_mem64, m_mem32, m_mem16, m_mem8;
     std::array<std::unique_ptr<Xbyak::Reg64>, 32> m_host64;
     std::array<std::unique_ptr<Xbyak::Reg32>, 32> m_host32;
@@ -1405,11 +1417,12 @@ void Translator::forget_jumps()
     m_jumps_used.clear();
 }
 
-// Points the direct jump (E9 rel32) at `jump` to `target` (both in the code buffer, 64 MiB).
-void Translator::point_jump(uint64_t jump, uint64_t target)
+// Points the direct jump whose rel32 field is at `field` to `target` (both in the code buffer,
+// 64 MiB).
+void Translator::point_jump(uint64_t field, uint64_t target)
 {
-    const auto rel = static_cast<int32_t>(static_cast<int64_t>(target) - static_cast<int64_t>(jump + 5));
-    std::memcpy(reinterpret_cast<uint8_t*>(jump) + 1, &rel, sizeof rel);
+    const auto rel = static_cast<int32_t>(static_cast<int64_t>(target) - static_cast<int64_t>(field + 4));
+    std::memcpy(reinterpret_cast<uint8_t*>(field), &rel, sizeof rel);
 }
 
 void Translator::invalidate()

@@ -53,17 +53,18 @@ namespace vireo::riscv::jit {
 enum Status : uint64_t { kContinue = 0, kLeave = 1 };
 
 // `info` packs what a helper needs to finish an instruction: its index in the block (the number of
-// instructions the block ran before it), its length, its rd, and the block's size (the budget was
-// paid for the whole block at entry: a helper that leaves early gives back what did not run).
-inline constexpr uint64_t pack_info(unsigned index, unsigned len, unsigned rd, unsigned block_size)
+// instructions the block ran before it), its length, its rd, and how many of the block's
+// instructions were paid for (the budget is paid a segment at a time, each up to a conditional
+// branch: a helper that leaves early gives back what did not run).
+inline constexpr uint64_t pack_info(unsigned index, unsigned len, unsigned rd, unsigned paid)
 {
     return index | (static_cast<uint64_t>(len) << 16) | (static_cast<uint64_t>(rd) << 24) |
-           (static_cast<uint64_t>(block_size) << 32);
+           (static_cast<uint64_t>(paid) << 32);
 }
 inline constexpr unsigned info_index(uint64_t info) { return static_cast<unsigned>(info & 0xffff); }
 inline constexpr unsigned info_len(uint64_t info) { return static_cast<unsigned>((info >> 16) & 0xff); }
 inline constexpr unsigned info_rd(uint64_t info) { return static_cast<unsigned>((info >> 24) & 31); }
-inline constexpr unsigned info_block_size(uint64_t info) { return static_cast<unsigned>((info >> 32) & 0xffff); }
+inline constexpr unsigned info_paid(uint64_t info) { return static_cast<unsigned>((info >> 32) & 0xffff); }
 
 // A Decoded travels to exec_one in two registers: the fields, and imm | raw << 32.
 inline uint64_t pack_fields(const Decoded& d)
@@ -128,6 +129,11 @@ struct Instruction {
 
 // True when a block must end after this instruction (conditional branches: see BlockFormer).
 bool ends_block(const Decoded& d, bool privileged);
+
+inline bool is_conditional_branch(Op op)
+{
+    return op == Op::BEQ || op == Op::BNE || op == Op::BLT || op == Op::BGE || op == Op::BLTU || op == Op::BGEU;
+}
 
 // Forms a block instruction by instruction. A conditional branch need not end it: the block is
 // then a superblock, which goes on with the instructions after the branch, and the taken branch
@@ -266,7 +272,7 @@ private:
     const Block* revalidate(Block& block, const uint8_t* code);
     void start();
     void forget_jumps();
-    static void point_jump(uint64_t jump, uint64_t target);
+    static void point_jump(uint64_t field, uint64_t target);
     void write_perf_map() const;
 
     struct KeyHash {
