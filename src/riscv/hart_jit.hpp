@@ -187,9 +187,8 @@ void Hart<Env>::jit_sync()
     m_jit_mark = m_budget_left;
 }
 
-// A helper starts: give back the block's instructions from this one on that were paid for (up to
-// the end of its segment), and settle the counters, so that the state is exactly the interpreter's
-// before it.
+// A helper starts: give back the block's instructions from this one on (the block paid for all
+// of them), and settle the counters, so that the state is exactly the interpreter's before it.
 template <typename Env>
 void Hart<Env>::jit_begin_helper(uint64_t info)
 {
@@ -197,7 +196,7 @@ void Hart<Env>::jit_begin_helper(uint64_t info)
     jit_sync();
 }
 
-// A helper goes back into its block: pay again for the rest of its segment.
+// A helper goes back into its block: pay again for the instructions after it.
 template <typename Env>
 void Hart<Env>::jit_resume(uint64_t info)
 {

@@ -54,8 +54,8 @@ enum Status : uint64_t { kContinue = 0, kLeave = 1 };
 
 // `info` packs what a helper needs to finish an instruction: its index in the block (the number of
 // instructions the block ran before it), its length, its rd, and how many of the block's
-// instructions were paid for (the budget is paid a segment at a time, each up to a conditional
-// branch: a helper that leaves early gives back what did not run).
+// instructions were paid for (all of them, at entry: a helper that leaves early gives back what
+// did not run).
 inline constexpr uint64_t pack_info(unsigned index, unsigned len, unsigned rd, unsigned paid)
 {
     return index | (static_cast<uint64_t>(len) << 16) | (static_cast<uint64_t>(rd) << 24) |
