@@ -149,7 +149,7 @@ const jit::Block* Hart<Env>::jit_block()
     uint64_t at = offset;
     bool crosses_page = false;
     jit::BlockFormer former(kPrivileged);
-    while (n < code.size() && at < 4096 && !former.joins(at - offset)) {
+    while (n < code.size() && at < 4096 && !former.stops_before(at - offset)) {
         uint32_t raw = load_le<uint16_t>(e.host + at);
         if (!is_compressed(raw)) {
             if (at + 4 > 4096) {

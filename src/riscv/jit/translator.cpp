@@ -94,12 +94,60 @@ bool ends_block(const Decoded& d, bool privileged)
     }
 }
 
+bool selectable(Op op)
+{
+    switch (op) {
+    case Op::LUI: case Op::AUIPC:
+    case Op::ADDI: case Op::XORI: case Op::ORI: case Op::ANDI:
+    case Op::SLLI: case Op::SRLI: case Op::SRAI: case Op::RORI:
+    case Op::ADDIW: case Op::SLLIW: case Op::SRLIW: case Op::SRAIW: case Op::RORIW:
+    case Op::SLTI: case Op::SLTIU: case Op::SLLI_UW:
+    case Op::ADD: case Op::SUB: case Op::SLL: case Op::SLT: case Op::SLTU: case Op::XOR:
+    case Op::SRL: case Op::SRA: case Op::OR: case Op::AND:
+    case Op::ADDW: case Op::SUBW: case Op::SLLW: case Op::SRLW: case Op::SRAW:
+    case Op::MUL: case Op::MULW:
+    case Op::ADD_UW: case Op::SH1ADD: case Op::SH2ADD: case Op::SH3ADD:
+    case Op::SH1ADD_UW: case Op::SH2ADD_UW: case Op::SH3ADD_UW:
+    case Op::ANDN: case Op::ORN: case Op::XNOR: case Op::MAX: case Op::MAXU: case Op::MIN: case Op::MINU:
+    case Op::SEXT_B: case Op::SEXT_H: case Op::ZEXT_H: case Op::ROL: case Op::ROLW: case Op::ROR:
+    case Op::RORW: case Op::REV8:
+        return true;
+    default:
+        return false;   // MULH and MULHU among them: they use rdx
+    }
+}
+
+unsigned select_shadow(std::span<const Instruction> code, size_t branch)
+{
+    const Decoded& d = code[branch].d;
+    if (!is_conditional_branch(d.op) || d.imm <= static_cast<int32_t>(d.len))
+        return 0;
+    const int64_t jumped = d.imm - d.len;   // the bytes between the branch and its target
+    Shadow shadow;
+    int64_t bytes = 0;
+    for (size_t i = branch + 1; i < code.size() && bytes < jumped; ++i) {
+        if (!shadow.add(code[i].d))
+            return 0;
+        bytes += code[i].d.len;
+    }
+    return bytes == jumped ? shadow.count() : 0;
+}
+
 bool BlockFormer::take(const Decoded& d, uint64_t offset)
 {
+    if (m_select.open && (offset > m_select.target || !m_select.shadow.add(d)))
+        m_select.open = false;   // its branch is one after all
     if (!is_conditional_branch(d.op))
-        return ends_block(d, m_privileged);
-    m_targets[m_branches++] = d.imm > 0 ? offset + static_cast<uint64_t>(d.imm) : ~0ull;
-    return m_branches == kMaxBranches;
+        return ends_block(d, m_privileged) || (m_branches == kMaxBranches && !m_select.open);
+    if (m_branches == kMaxBranches)
+        return true;   // after a shadow that turned out not to be one
+    const bool forward = d.imm > 0;
+    const uint64_t target = forward ? offset + static_cast<uint64_t>(d.imm) : ~0ull;
+    m_targets[m_branches++] = target;
+    m_select.open = forward && d.imm > static_cast<int32_t>(d.len) && d.imm <= static_cast<int32_t>(d.len + kMaxShadow * 4);
+    m_select.target = target;
+    m_select.shadow = Shadow();
+    return m_branches == kMaxBranches && !m_select.open;
 }
 
 using namespace Xbyak::util;
@@ -257,14 +305,18 @@ public:
         sub(kBudget, m_count);
         m_no_budget = jcc_forward(kJb);
 
+        m_code = code;
         m_index = 0;
         m_base_reg = 0;
         m_fp_dirty = false;
+        m_select = {};
         uint64_t pc = vpc;
         bool ended = false;
         for (const Instruction& in : code) {
             m_pc = pc;
             ended = emit(in);
+            if (m_select.count && m_index == m_select.last)
+                end_select();
             pc += in.d.len;
             ++m_index;
         }
@@ -313,6 +365,57 @@ private:
     };
     std::vector<SideExit> m_side_exits;
     const uint8_t* m_no_budget = nullptr;   // the rel32 field of the entry's jump without budget
+    std::span<const Instruction> m_code;   // the block's instructions
+
+    // A select (see Shadow): rsi and rdi keep the registers its shadow writes, dl whether its
+    // branch is taken; after the shadow, a taken branch puts them back and gives its instructions
+    // back to the budget.
+    struct Select {
+        unsigned count = 0;   // the shadow's instructions (0: no select under way)
+        unsigned last = 0;    // the index of the shadow's last instruction
+        Shadow shadow;
+    } m_select;
+
+    void begin_select(const Decoded& branch, unsigned count)
+    {
+        Shadow shadow;
+        for (unsigned i = 1; i <= count; ++i)
+            shadow.add(m_code[m_index + i].d);
+        m_select = {count, m_index + count, shadow};
+        m_base_reg = 0;   // rdi is taken
+        const std::span<const uint8_t> written = shadow.written();
+        for (size_t i = 0; i < written.size(); ++i)
+            mov(i ? rdi : rsi, x(written[i]));
+        compare(branch.rs1, branch.rs2);
+        switch (branch.op) {
+        case Op::BEQ: sete(dl); break;
+        case Op::BNE: setne(dl); break;
+        case Op::BLT: setl(dl); break;
+        case Op::BGE: setge(dl); break;
+        case Op::BLTU: setb(dl); break;
+        default: setae(dl); break;
+        }
+    }
+    void end_select()
+    {
+        test(dl, dl);
+        const std::span<const uint8_t> written = m_select.shadow.written();
+        for (size_t i = 0; i < written.size(); ++i) {
+            const Xbyak::Reg64& saved = i ? rdi : rsi;
+            if (m_host64[written[i]]) {
+                cmovnz(*m_host64[written[i]], saved);
+            } else {
+                mov(rax, x(written[i]));
+                cmovnz(rax, saved);
+                mov(x(written[i]), rax);
+            }
+        }
+        movzx(edx, dl);
+        if (m_select.count > 1)
+            imul(edx, edx, static_cast<int>(m_select.count));
+        add(kBudget, rdx);
+        m_select = {};
+    }
     const uint8_t* m_entry = nullptr;
 
     static size_t disp(int32_t d) { return static_cast<size_t>(static_cast<int64_t>(d)); }
@@ -473,6 +576,10 @@ private:
             return true;
         }
         case Op::BEQ: case Op::BNE: case Op::BLT: case Op::BGE: case Op::BLTU: case Op::BGEU: {
+            if (const unsigned shadow = select_shadow(m_code, m_index)) {
+                begin_select(d, shadow);
+                break;
+            }
             const unsigned unrun = m_count - m_index - 1;   // the block's instructions after this one
             if (unrun)
                 add(kBudget, unrun);   // given back for the taken side (before the compare's flags)

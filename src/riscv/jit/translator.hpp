@@ -6,7 +6,8 @@
 //  - A block is a straight run of instructions from one guest page, ending at a jump, an
 //    instruction that may change how code is fetched (xRET, SFENCE.VMA, FENCE.I, WFI, writes of
 //    satp and the PMP CSRs, ...), the end of the page, kMaxBlock instructions, or where
-//    BlockFormer says (conditional branches inside it are side exits). It is found by (virtual pc, physical pc):
+//    BlockFormer says (conditional branches inside it are side exits, or selects: see Shadow). It
+//    is found by (virtual pc, physical pc):
 //    the same physical code reached through another virtual address is another block, because
 //    translated code holds pc-derived constants (AUIPC, links, branch targets).
 //  - Guest registers live in the hart's array (rbx points into it, and so at the hart), except the
@@ -135,6 +136,51 @@ inline bool is_conditional_branch(Op op)
     return op == Op::BEQ || op == Op::BNE || op == Op::BLT || op == Op::BGE || op == Op::BLTU || op == Op::BGEU;
 }
 
+// A short forward branch over a few register-to-register instructions (its shadow) is translated
+// as a select, not as a branch: the shadow runs either way and, when the branch is taken, the
+// registers it wrote are put back and its instructions given back to the budget. A condition that
+// follows the data, such as CRC's `if (bit) crc ^= poly` (corelike's kernels, every checksum),
+// then costs no mispredicted jump, and the code after the shadow stays in the block.
+inline constexpr unsigned kMaxShadow = 4, kMaxShadowWrites = 2;
+
+// True for the instructions a shadow may hold: integer work on registers only, translated inline
+// with no host register beyond rax and rcx (see Emitter::emit_alu), which cannot trap.
+bool selectable(Op op);
+
+// A shadow, taken an instruction at a time.
+class Shadow {
+public:
+    // False when `d` cannot join it (the shadow is then no select's).
+    bool add(const Decoded& d)
+    {
+        if (!selectable(d.op) || m_count == kMaxShadow)
+            return false;
+        if (d.rd && !writes(d.rd)) {
+            if (m_writes == kMaxShadowWrites)
+                return false;
+            m_written[m_writes++] = static_cast<uint8_t>(d.rd);
+        }
+        ++m_count;
+        return true;
+    }
+    bool writes(unsigned r) const
+    {
+        for (unsigned i = 0; i < m_writes; ++i)
+            if (m_written[i] == r)
+                return true;
+        return false;
+    }
+    unsigned count() const { return m_count; }
+    std::span<const uint8_t> written() const { return {m_written.data(), m_writes}; }
+
+private:
+    unsigned m_count = 0, m_writes = 0;
+    std::array<uint8_t, kMaxShadowWrites> m_written{};
+};
+
+// The length of the shadow of the conditional branch code[branch] when it is a select, else 0.
+unsigned select_shadow(std::span<const Instruction> code, size_t branch);
+
 // Forms a block instruction by instruction. A conditional branch need not end it: the block is
 // then a superblock, which goes on with the instructions after the branch, and the taken branch
 // is a side exit (or, to the block's own start, a loop that does not leave). It ends at its
@@ -142,14 +188,20 @@ inline bool is_conditional_branch(Op op)
 // block jumps forward to starts a block of its own (which both paths lead to) rather than being
 // translated twice. Longer superblocks made Lua's interpreter (bench.lua) 5-15% slower, as
 // code entered at many points is translated many times over; two branches made corelike 14%
-// faster than one and left Lua as it was.
+// faster than one and left Lua as it was. A select's branch (see Shadow) is none of the block's:
+// its target joins the block, and it does not count towards kMaxBranches.
 class BlockFormer {
 public:
     static constexpr unsigned kMaxBranches = 2;
     explicit BlockFormer(bool privileged) : m_privileged(privileged) {}
-    // True when the instruction `offset` bytes after the block's start must not join it.
-    bool joins(uint64_t offset) const
+    // True when the instruction `offset` bytes after the block's start must not join it. The end
+    // of a select's shadow settles it: its branch is not one of the block's.
+    bool stops_before(uint64_t offset)
     {
+        if (m_select.open && m_select.target == offset) {
+            m_select.open = false;
+            --m_branches;   // its target is the last one recorded
+        }
         for (unsigned i = 0; i < m_branches; ++i)
             if (m_targets[i] == offset)
                 return true;
@@ -162,6 +214,13 @@ private:
     bool m_privileged;
     unsigned m_branches = 0;
     std::array<uint64_t, kMaxBranches> m_targets{};
+    // The latest branch, while what follows it may still be a select's shadow (it counts as a
+    // branch until its shadow ends; the block goes on past its last branch until then).
+    struct {
+        bool open = false;
+        uint64_t target = 0;
+        Shadow shadow;
+    } m_select;
 };
 
 struct Block {

@@ -173,6 +173,54 @@ std::vector<uint32_t> superblock_program(uint32_t helper)
     };
 }
 
+// Selects (jit::Shadow): short forward branches over register-only instructions, translated
+// without a jump. A CRC step whose shadow writes a host-register guest (a0) and one kept in memory
+// (t1); a four-instruction shadow writing two memory-kept ones; a branch over five, which is a
+// branch (a side exit) and not a select. The data (a3) is a pseudo-random sequence, so the branches
+// go both ways.
+std::vector<uint32_t> select_program()
+{
+    const uint32_t mul = (1u << 25) | r_type(0, 13, 13, 15);
+    return {
+        addi(12, 0, 180),                  // 0x00: a2 = 180 rounds
+        addi(14, 0, 0x500),                // 0x04: a4 = 0x500
+        i_type(0x13, 1, 14, 14, 5),        // 0x08: a4 <<= 5
+        addi(14, 14, 1),                   // 0x0c: a4 = 0xa001, the polynomial
+        addi(15, 0, 0x41),                 // 0x10: a5 = 65
+        addi(13, 0, 7),                    // 0x14: a3 = 7
+        mul,                               // 0x18: loop: a3 *= a5
+        addi(13, 13, 0x39),                // 0x1c: a3 += 57
+        r_type(4, 5, 13, 10),              // 0x20: t0 = a3 ^ a0
+        i_type(0x13, 7, 5, 5, 1),          // 0x24: t0 &= 1
+        i_type(0x13, 5, 10, 10, 1),        // 0x28: a0 >>= 1
+        branch(0, 5, 0, 12),               // 0x2c: if t0 == 0, to 0x38 (a select)
+        r_type(4, 10, 10, 14),             // 0x30: a0 ^= a4
+        addi(6, 6, 1),                     // 0x34: t1 += 1
+        i_type(0x13, 5, 7, 13, 3),         // 0x38: t2 = a3 >> 3
+        i_type(0x13, 7, 7, 7, 7),          // 0x3c: t2 &= 7
+        branch(6, 7, 15, 20),              // 0x40: if t2 <u a5, to 0x54 (a select: always taken)
+        r_type(0, 9, 9, 13),               // 0x44: s1 += a3
+        i_type(0x13, 1, 9, 9, 1),          // 0x48: s1 <<= 1
+        i_type(0x13, 4, 9, 9, 0x55),       // 0x4c: s1 ^= 0x55
+        (0x20u << 25) | r_type(0, 6, 6, 9),// 0x50: t1 -= s1
+        branch(0, 7, 0, 20),               // 0x54: if t2 == 0, to 0x68 (a select)
+        r_type(0, 9, 9, 13),               // 0x58: s1 += a3
+        i_type(0x13, 1, 9, 9, 1),          // 0x5c: s1 <<= 1
+        i_type(0x13, 4, 9, 9, 0x55),       // 0x60: s1 ^= 0x55
+        (0x20u << 25) | r_type(0, 6, 6, 9),// 0x64: t1 -= s1
+        i_type(0x13, 7, 7, 13, 16),        // 0x68: t2 = a3 & 16
+        branch(1, 7, 0, 24),               // 0x6c: if t2 != 0, to 0x84 (five: a branch)
+        addi(9, 9, 3),                     // 0x70: s1 += 3, five times
+        addi(9, 9, 3),
+        addi(9, 9, 3),
+        addi(9, 9, 3),
+        addi(9, 9, 3),
+        addi(12, 12, -1),                  // 0x84: a2 -= 1
+        bne(12, 0, -0x70),                 // 0x88: back to loop
+        kLoopForever,
+    };
+}
+
 template <typename Env>
 struct Machine {
     Env env;
@@ -231,6 +279,12 @@ TEST_P(EnginesAgree, InSuperblocks)
     expect_engines_agree<UserEnv>(superblock_program(amoadd_d), GetParam());
 }
 
+TEST_P(EnginesAgree, InSelects)
+{
+    expect_engines_agree<FlatEnv>(select_program(), GetParam());
+    expect_engines_agree<UserEnv>(select_program(), GetParam());
+}
+
 TEST_P(EnginesAgree, OnAnInstructionAcrossAPageInTheProcessVm)
 {
     expect_engines_agree<UserEnv>(crossing_program(), GetParam());
@@ -265,10 +319,11 @@ constexpr uint64_t kSeedValues[] = {0, 1, ~0ull, 0x8000000000000000ull, 0x7fffff
                                     0x123456789abcdef0ull, 0xfffffffe80000001ull};
 
 
-// One program: for each (rd, rs1, rs2), load the operands, run `make(rd, rs1, rs2)`, store rd.
+// One program: for each (rd, rs1, rs2), load the operands, run `make(rd, rs1, rs2)` (`instructions`
+// times: `make` may give a different one each time), store rd.
 // Over `variant` 0-7, each combination sees every seed value in rs1 and in rs2.
 template <typename Make>
-std::vector<uint32_t> all_register_kinds(Make make, bool is_branch, unsigned variant)
+std::vector<uint32_t> all_register_kinds(Make make, bool is_branch, unsigned variant, unsigned instructions = 1)
 {
     std::vector<uint32_t> code;
     unsigned slot = 0;
@@ -284,7 +339,8 @@ std::vector<uint32_t> all_register_kinds(Make make, bool is_branch, unsigned var
                     code.push_back(addi(kTaken, kTaken, static_cast<int32_t>(slot + 1)));
                     code.push_back(sd(kTaken, kResults, static_cast<int32_t>(slot * 8)));
                 } else {
-                    code.push_back(make(rd, rs1, rs2));
+                    for (unsigned i = 0; i < instructions; ++i)
+                        code.push_back(make(rd, rs1, rs2));
                     code.push_back(sd(rd, kResults, static_cast<int32_t>(slot * 8)));
                 }
                 ++slot;
@@ -387,4 +443,54 @@ TEST(BranchesAgree, OnEveryKindOfRegister)
         expect_same_results<FlatEnv>(code, "branch funct3 " + std::to_string(funct3) + " (system machine)");
         expect_same_results<UserEnv>(code, "branch funct3 " + std::to_string(funct3) + " (process VM)");
     }
+}
+
+// A branch over the same forms (a select when the form is selectable), which write registers the
+// branch compares, x0, host-register guests and memory-kept ones.
+TEST_P(FormsAgree, InASelect)
+{
+    const Form f = GetParam();
+    static constexpr unsigned kBranches[] = {0, 1, 4, 5, 6, 7};
+    for (unsigned variant = 0; variant < 8; ++variant) {
+        const unsigned funct3 = kBranches[variant % 6];
+        unsigned n = 0;
+        auto make = [&](unsigned rd, unsigned rs1, unsigned rs2) -> uint32_t {
+            if (n++ % 2 == 0)
+                return branch(funct3, rs1, rs2, 8);
+            if (f.opcode == 0x37 || f.opcode == 0x17)
+                return 0x87654000u | (rd << 7) | f.opcode;
+            if (f.r_type)
+                return (f.funct7_or_imm << 25) | (rs2 << 20) | (rs1 << 15) | (f.funct3 << 12) | (rd << 7) | f.opcode;
+            return i_type(f.opcode, f.funct3, rd, rs1, f.funct7_or_imm);
+        };
+        const auto code = all_register_kinds(make, false, variant, 2);
+        expect_same_results<FlatEnv>(code, std::string(f.name) + " after branch funct3 " + std::to_string(funct3) + " (system machine)");
+        expect_same_results<UserEnv>(code, std::string(f.name) + " after branch funct3 " + std::to_string(funct3) + " (process VM)");
+    }
+}
+
+// Which branches are selects: CRC's step as GCC compiles it (compressed: c.beqz over c.xor,
+// c.slli, c.srli), and what is not one.
+TEST(SelectShadow, CoversExactlyTheInstructionsJumpedOver)
+{
+    using jit::Instruction;
+    auto code_of = [](std::initializer_list<uint32_t> raws) {
+        std::vector<Instruction> code;
+        for (uint32_t raw : raws)
+            code.push_back({decode(raw), raw});
+        return code;
+    };
+    // xor a5,a4,a0; c.andi a5,1; c.srli a0,1; c.beqz a5,+8; c.xor a0,a1; c.slli a0,48; c.srli a0,48; c.addiw a3,-1
+    const auto crc = code_of({0x00a747b3, 0x8b85, 0x8105, 0xc781, 0x8d2d, 0x1542, 0x9141, 0x36fd});
+    EXPECT_EQ(jit::select_shadow(crc, 3), 3u);
+    EXPECT_EQ(jit::select_shadow(crc, 0), 0u) << "not a branch";
+    // The shadow must end inside the block: cut after c.slli, the branch is one.
+    EXPECT_EQ(jit::select_shadow(std::span(crc).first(6), 3), 0u);
+    // bne a2,x0,+8 over one addi; over a store; backwards; over five; three registers written.
+    EXPECT_EQ(jit::select_shadow(code_of({bne(12, 0, 8), addi(9, 9, 1)}), 0), 1u);
+    EXPECT_EQ(jit::select_shadow(code_of({bne(12, 0, 8), sd(9, 11, 0)}), 0), 0u);
+    EXPECT_EQ(jit::select_shadow(code_of({addi(9, 9, 1), bne(12, 0, -4)}), 1), 0u);
+    EXPECT_EQ(jit::select_shadow(code_of({bne(12, 0, 24), addi(9, 9, 1), addi(9, 9, 1), addi(9, 9, 1), addi(9, 9, 1), addi(9, 9, 1)}), 0), 0u);
+    EXPECT_EQ(jit::select_shadow(code_of({bne(12, 0, 16), addi(9, 9, 1), addi(10, 9, 1), addi(5, 9, 1)}), 0), 0u);
+    EXPECT_EQ(jit::select_shadow(code_of({bne(12, 0, 16), addi(9, 9, 1), addi(10, 9, 1), addi(9, 10, 1)}), 0), 3u);
 }
