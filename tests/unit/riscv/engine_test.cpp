@@ -494,3 +494,62 @@ TEST(SelectShadow, CoversExactlyTheInstructionsJumpedOver)
     EXPECT_EQ(jit::select_shadow(code_of({bne(12, 0, 16), addi(9, 9, 1), addi(10, 9, 1), addi(5, 9, 1)}), 0), 0u);
     EXPECT_EQ(jit::select_shadow(code_of({bne(12, 0, 16), addi(9, 9, 1), addi(10, 9, 1), addi(9, 10, 1)}), 0), 3u);
 }
+
+// Random programs: a loop of 80 rounds over 48 random instructions (every inline integer form, and
+// MULH/DIV, which are not selectable), forward branches over 1-6 of them (selects, or side exits
+// when what they jump over cannot be a select's shadow), and loads and stores through a1. Both
+// engines, in slices that end anywhere, must agree throughout (expect_engines_agree).
+std::vector<uint32_t> random_program(uint32_t seed)
+{
+    uint64_t state = seed * 0x9e3779b97f4a7c15ull + 1;
+    auto next = [&](uint32_t n) {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        return static_cast<uint32_t>((state >> 33) % n);
+    };
+    // rd: x0, host-register guests and memory-kept ones; never a1 (the array) or a2 (the counter).
+    static constexpr unsigned kRd[] = {0, 2, 8, 10, 13, 15, 5, 6, 9, 19, 31};
+    static constexpr unsigned kRs[] = {0, 2, 8, 10, 11, 12, 13, 15, 5, 6, 9, 19, 31};
+    auto rd = [&] { return kRd[next(std::size(kRd))]; };
+    auto rs = [&] { return kRs[next(std::size(kRs))]; };
+    constexpr unsigned kBody = 48;
+    std::vector<uint32_t> code = {addi(12, 0, 80)};   // a2 = 80 rounds
+    for (unsigned i = 0; i < kBody; ++i) {
+        const unsigned left = kBody - i - 1;   // instructions after this one in the body
+        const unsigned what = next(16);
+        if (what < 2 && left > 0) {
+            static constexpr unsigned kBranches[] = {0, 1, 4, 5, 6, 7};
+            const unsigned over = 1 + next(std::min(left, 6u));
+            code.push_back(branch(kBranches[next(6)], rs(), rs(), static_cast<int32_t>(4 * (over + 1))));
+        } else if (what == 2) {
+            code.push_back(ld(rd(), 11, static_cast<int32_t>(8 * next(8))));
+        } else if (what == 3) {
+            code.push_back(sd(rs(), 11, static_cast<int32_t>(8 * next(8))));
+        } else {
+            const Form& f = kForms[next(std::size(kForms))];
+            const unsigned d = rd(), s1 = rs(), s2 = rs();
+            if (f.opcode == 0x37 || f.opcode == 0x17)
+                code.push_back((next(1u << 20) << 12) | (d << 7) | f.opcode);
+            else if (f.r_type)
+                code.push_back((f.funct7_or_imm << 25) | (s2 << 20) | (s1 << 15) | (f.funct3 << 12) | (d << 7) | f.opcode);
+            else
+                code.push_back(i_type(f.opcode, f.funct3, d, s1, f.funct7_or_imm));
+        }
+    }
+    code.push_back(addi(12, 12, -1));                                         // a2 -= 1
+    code.push_back(bne(12, 0, -static_cast<int32_t>(4 * kBody + 4)));          // back to the body
+    code.push_back(kLoopForever);
+    return code;
+}
+
+TEST(RandomProgramsAgree, InSlicesOfAnySize)
+{
+    ::setenv("VIREO_JIT_WARM", "0", 1);
+    for (uint32_t seed = 1; seed <= 40; ++seed)
+        for (uint64_t slice : {5u, 64u, 1000u}) {
+            SCOPED_TRACE("seed " + std::to_string(seed) + ", slices of " + std::to_string(slice));
+            expect_engines_agree<FlatEnv>(random_program(seed), slice);
+            expect_engines_agree<UserEnv>(random_program(seed), slice);
+            if (::testing::Test::HasFatalFailure())
+                return;
+        }
+}
