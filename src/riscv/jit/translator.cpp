@@ -354,6 +354,7 @@ private:
         unsigned base = 0;        // a guarded access through rdi: its base register and offset
         int32_t imm = 0;
         unsigned keep_base = 0;   // m_base_reg after the access, to set rdi for again
+        bool add_base = false;    // the access went to [rdi + rdx + imm]: rdi += rdx after it
     };
 
     // A taken conditional branch (a superblock's, in the middle: the block goes on with the
@@ -867,7 +868,7 @@ private:
     // pages are never mapped), so no access ever continues after it with rdi unchecked. Anything
     // that writes the base register or rdi (helpers, calls) forgets it.
     unsigned m_base_reg = 0;
-    void base_to_rdi(unsigned r, const uint8_t** slow_field)
+    void base_to_rdi(unsigned r, const uint8_t** slow_field, bool add_later = false)
     {
         mov(rdx, x(r));
         mask_rdx();
@@ -876,7 +877,8 @@ private:
             *slow_field = jcc_forward(kJne);
         }
         mov(rdi, m_l.flat_base);
-        add(rdi, rdx);
+        if (!add_later)
+            add(rdi, rdx);
     }
 
     // A guarded arena (Layout::guarded_loads, guarded_stores): no TLB. The address is checked to
@@ -897,12 +899,18 @@ private:
     {
         cold.guarded = cold.store ? m_l.guarded_stores : m_l.guarded_loads;
         if (cold.guarded && d.rs1 != 0) {
-            if (m_base_reg != d.rs1) {
-                base_to_rdi(d.rs1, &cold.slow_field);
-                m_base_reg = d.rs1;
-            }
             cold.base = d.rs1;
             cold.imm = d.imm;
+            if (m_base_reg != d.rs1) {
+                // The first access through this base goes to [arena + masked base + imm], formed
+                // by its address generation (one addition less between a loaded pointer and the
+                // load through it); rdi becomes the base's host address after it (after_access).
+                base_to_rdi(d.rs1, &cold.slow_field, true);
+                m_base_reg = d.rs1;
+                cold.keep_base = m_base_reg;
+                cold.add_base = true;
+                return rdi + rdx + disp(d.imm);
+            }
             cold.keep_base = m_base_reg;
             return rdi + disp(d.imm);
         }
@@ -917,6 +925,12 @@ private:
     {
         if (cold.guarded)
             cold.fault_at = getCurr();
+    }
+    // Right after the access instruction (before cold.done: the slow path sets rdi itself).
+    void after_access(const ColdAccess& cold)
+    {
+        if (cold.add_base)
+            add(rdi, rdx);
     }
 
     // Where a load puts its value: rd's host register if it has one, else rax (stored by the caller).
@@ -988,6 +1002,7 @@ private:
         case Op::LWU: mov(to.cvt32(), dword[at]); break;
         default: mov(to, qword[at]); break;
         }
+        after_access(cold);
         if (to == rax)
             store_rd(d.rd, rax);
         cold.done = getCurr();
@@ -1012,6 +1027,7 @@ private:
         case 4: mov(dword[at], from.cvt32()); break;
         default: mov(qword[at], from); break;
         }
+        after_access(cold);
         cold.done = getCurr();
     }
 
@@ -1026,10 +1042,12 @@ private:
         access_here(cold);
         if (single) {
             mov(eax, dword[at]);
+            after_access(cold);
             mov(rcx, 0xffffffff00000000ull);
             or_(rax, rcx);
         } else {
             mov(rax, qword[at]);
+            after_access(cold);
         }
         mov(f(d.rd), rax);
         set_fs_dirty();
@@ -1044,6 +1062,7 @@ private:
         mov(rcx, f(d.rs2));
         access_here(cold);
         if (single) mov(dword[at], ecx); else mov(qword[at], rcx);
+        after_access(cold);
         cold.done = getCurr();
     }
 
