@@ -165,12 +165,8 @@ public:
             m_mem16[i] = std::make_unique<Xbyak::Address>(word[rbx + reg_disp(i)]);
             m_mem8[i] = std::make_unique<Xbyak::Address>(byte[rbx + reg_disp(i)]);
         }
-        for (const auto& [guest, host] : kMapped) {
-            m_host64[guest] = std::make_unique<Xbyak::Reg64>(host);
-            m_host32[guest] = std::make_unique<Xbyak::Reg32>(host.cvt32());
-            m_host16[guest] = std::make_unique<Xbyak::Reg16>(host.cvt16());
-            m_host8[guest] = std::make_unique<Xbyak::Reg8>(host.cvt8());
-        }
+        for (const auto& [guest, host] : kMapped)
+            map_guest(guest, host);
     }
 
     // enter(hart, regs, entry): saves the host's callee-saved registers, sets up rbx and jumps
@@ -295,6 +291,9 @@ public:
         m_paddr0 = paddr;
         align(16);
         m_entry = getCurr();
+        plan_borrows(vpc, code);
+        borrow();
+        m_loop_head = getCurr();
         // The whole block is paid for at entry (one check: sub and jb, a single fused operation);
         // a helper that leaves early gives the rest back, and so does a conditional branch in the
         // middle of the block just before it, taking it again when it falls through, so that its
@@ -324,11 +323,20 @@ public:
             exit_direct(pc);   // the block stopped at its size limit or the page's end
         patch_rel32(m_no_budget, getCurr());
         add(kBudget, m_count);
+        unborrow_code();
         mov(rax, vpc);
         mov(qword[field(m_l.pc)], rax);
         jmp(m_exit_sync, T_NEAR);
-        for (const SideExit& side : m_side_exits)
-            exit_stub(side.jump, side.target);
+        for (const SideExit& side : m_side_exits) {
+            if (m_borrows.empty()) {
+                exit_stub(side.jump, side.target);
+                continue;
+            }
+            patch_rel32(side.jump, getCurr());
+            unborrow_code();
+            db(0xE9); dd(0);
+            exit_stub(getCurr() - 4, side.target);
+        }
         m_side_exits.clear();
         for (ColdAccess& cold : m_cold)
             emit_cold(cold);
@@ -336,6 +344,8 @@ public:
         for (ColdHelper& cold : m_cold_helpers)
             emit_cold_helper(cold);
         m_cold_helpers.clear();
+        unborrow_mapping();
+        m_borrows.clear();
         return m_entry;
     }
 
@@ -418,6 +428,7 @@ private:
         m_select = {};
     }
     const uint8_t* m_entry = nullptr;
+    const uint8_t* m_loop_head = nullptr;   // after the entry's borrow(): where a loop goes round
 
     static size_t disp(int32_t d) { return static_cast<size_t>(static_cast<int64_t>(d)); }
     static size_t reg_disp(unsigned i) { return disp(static_cast<int32_t>(i) * 8 - kRegBias); }
@@ -459,11 +470,118 @@ private:
             mov(x(rd), r);
     }
 
+    // ---- Borrowed host registers (a block that loops to its own start) ----
+    // Such a block keeps its busiest memory-kept guest registers in the host registers of mapped
+    // guest registers it never names: its entry stores those (borrow), the loop runs on without
+    // a trip through memory for them, and every way out (exits, the no-budget path, helper calls
+    // and slow paths, which spill and fill the usual mapping) puts the usual mapping back
+    // (unborrow) first. A mapped register the block names anyway lives in memory meanwhile
+    // (x() follows the mapping), so the choice only affects speed.
+    struct Borrow {
+        unsigned guest;       // the memory-kept guest register now in `host`
+        unsigned displaced;   // the mapped guest register whose host register it is
+        Xbyak::Reg64 host;
+    };
+    std::vector<Borrow> m_borrows;
+    bool m_borrowed = false;   // the mapping x() follows is the borrowing one
+
+    void map_guest(unsigned guest, const Xbyak::Reg64& host)
+    {
+        m_host64[guest] = std::make_unique<Xbyak::Reg64>(host);
+        m_host32[guest] = std::make_unique<Xbyak::Reg32>(host.cvt32());
+        m_host16[guest] = std::make_unique<Xbyak::Reg16>(host.cvt16());
+        m_host8[guest] = std::make_unique<Xbyak::Reg8>(host.cvt8());
+    }
+    void unmap_guest(unsigned guest)
+    {
+        m_host64[guest].reset();
+        m_host32[guest].reset();
+        m_host16[guest].reset();
+        m_host8[guest].reset();
+    }
+
+    void plan_borrows(uint64_t vpc, std::span<const Instruction> code)
+    {
+        m_borrows.clear();
+        m_borrowed = false;
+        bool loops = false;
+        std::array<unsigned, 32> uses{}, writes{};
+        uint64_t pc = vpc;
+        for (const Instruction& in : code) {
+            const Decoded& d = in.d;
+            if (is_conditional_branch(d.op) && pc + static_cast<uint64_t>(static_cast<int64_t>(d.imm)) == vpc)
+                loops = true;
+            const bool no_rd = is_conditional_branch(d.op) || d.op == Op::SB || d.op == Op::SH || d.op == Op::SW ||
+                               d.op == Op::SD || d.op == Op::FSW || d.op == Op::FSD;   // (rd's bits are the offset)
+            if (!no_rd) {
+                ++uses[d.rd & 31];
+                ++writes[d.rd & 31];
+            }
+            ++uses[d.rs1 & 31];
+            ++uses[d.rs2 & 31];
+            pc += d.len;
+        }
+        if (!loops)
+            return;
+        // Memory-kept registers the loop writes (whose every round would otherwise wait for the
+        // store before), named at least twice, busiest first. (Registers it only reads gain
+        // little: their loads hit the cache and wait for nothing; borrowing them made corelike's
+        // list search, a loop of a few rounds per entry, slower.)
+        std::vector<unsigned> wanted;
+        for (unsigned r = 1; r < 32; ++r)
+            if (!m_host64[r] && writes[r] && uses[r] >= 2)
+                wanted.push_back(r);
+        std::stable_sort(wanted.begin(), wanted.end(), [&](unsigned a, unsigned b) { return uses[a] > uses[b]; });
+        size_t next = 0;
+        for (const auto& [guest, host] : kMapped)
+            if (!uses[guest] && next < wanted.size())
+                m_borrows.push_back({wanted[next++], guest, host});
+    }
+    void borrow_mapping()
+    {
+        if (m_borrows.empty() || m_borrowed)
+            return;
+        for (const Borrow& b : m_borrows) {
+            unmap_guest(b.displaced);
+            map_guest(b.guest, b.host);
+        }
+        m_borrowed = true;
+    }
+    void unborrow_mapping()
+    {
+        if (!m_borrowed)
+            return;
+        for (const Borrow& b : m_borrows) {
+            unmap_guest(b.guest);
+            map_guest(b.displaced, b.host);
+        }
+        m_borrowed = false;
+    }
+    // The code that puts the usual mapping back, or takes the borrowing one; no flags or scratch
+    // registers touched.
+    void unborrow_code()
+    {
+        for (const Borrow& b : m_borrows) {
+            mov(*m_mem64[b.guest], b.host);
+            mov(b.host, *m_mem64[b.displaced]);
+        }
+    }
+    void borrow_code()
+    {
+        for (const Borrow& b : m_borrows) {
+            mov(*m_mem64[b.displaced], b.host);
+            mov(b.host, *m_mem64[b.guest]);
+        }
+    }
+    void borrow() { borrow_code(); borrow_mapping(); }
+    void unborrow() { unborrow_code(); unborrow_mapping(); }
+
     // Leaves the block for `target` by a direct jump the dispatcher may later point at the target's
     // block (chaining); until then it jumps to the stub right after it. The stub's slot holds
     // [the jump's rel32 field][this block's virtual page][its physical page][the stub].
     void exit_direct(uint64_t target)
     {
+        unborrow_code();
         db(0xE9); dd(0);                           // jmp rel32: to the stub until chained
         exit_stub(getCurr() - 4, target);
     }
@@ -520,6 +638,7 @@ private:
     // Leaves the block for the pc in rax.
     void exit_indirect()
     {
+        unborrow_code();   // (keeps rax)
         if (m_lookup) {
             jmp(m_lookup, T_NEAR);
             return;
@@ -591,7 +710,7 @@ private:
             const bool last = m_index + 1 == m_count;
             const uint8_t* taken = jcc_forward(condition);
             if (target == m_vpc0)
-                patch_rel32(taken, m_entry);   // a loop to the block's own start: round again
+                patch_rel32(taken, m_loop_head);   // a loop to the block's own start: round again
             else
                 m_side_exits.push_back({taken, target});
             if (last) {
@@ -1134,8 +1253,10 @@ private:
     {
         for (const uint8_t* field : cold.slow)
             patch_rel32(field, getCurr());
+        unborrow();
         call_exec_one(cold.in, cold.pc, cold.index);
         leave_if_helper_says();
+        borrow();
         if (cold.keep_base)
             base_to_rdi(cold.keep_base, nullptr);   // the call took rdi
         jmp(cold.done, T_NEAR);
@@ -1304,6 +1425,7 @@ private:
             patch_rel32(cold.slow_field, getCurr());
         if (cold.fault_at)
             m_faults.emplace_back(cold.fault_at, getCurr());
+        unborrow();   // the thunk spills and fills the usual host registers (keeps rsi)
         if (cold.base)
             sum_to(rsi, cold.base, cold.imm);   // the hot path left the address in rdi only
         if (cold.store) {
@@ -1316,6 +1438,7 @@ private:
         }
         call(cold.thunk);
         leave_if_helper_says();
+        borrow();
         if (cold.keep_base)
             base_to_rdi(cold.keep_base, nullptr);   // the call took rdi
         jmp(cold.done, T_NEAR);
@@ -1325,11 +1448,15 @@ private:
     void emit_helper(const Instruction& in)
     {
         m_base_reg = 0;   // rdi is taken, and the helper may write any register
+        unborrow();
         call_exec_one(in, m_pc, m_index);
-        if (ends_block(in.d, m_l.privileged))
+        if (ends_block(in.d, m_l.privileged)) {
             jmp(m_exit, T_NEAR);
-        else
+            borrow_mapping();   // (nothing follows in the block)
+        } else {
             leave_if_helper_says();
+            borrow();
+        }
     }
 
     // Calls the interpreter's definition of instruction `in` (at pc, the block's index-th) through

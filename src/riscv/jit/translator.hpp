@@ -12,7 +12,8 @@
 //    translated code holds pc-derived constants (AUIPC, links, branch targets).
 //  - Guest registers live in the hart's array (rbx points into it, and so at the hart), except the
 //    busiest eight (sp, s0, a0-a5), which live in host registers from entry to exit and are stored
-//    back before any helper call.
+//    back before any helper call. A block that loops to its own start may borrow the host
+//    registers of those it does not name for memory-kept ones it writes (Emitter::Borrow).
 //  - Integer, branch, load and store instructions are emitted inline (in the process VM, where the
 //    FPU is always on, FLW/FLD/FSW/FSD too). Loads and stores look up the
 //    hart's software TLB inline and call the hart's slow path on a miss, MMIO, a page-crossing
