@@ -251,6 +251,31 @@ std::vector<uint32_t> borrow_program(uint32_t helper)
     };
 }
 
+// The same in the process VM with an FP instruction whose result the translator leaves to the
+// interpreter from a cold path (inf + -inf: a NaN) inside the borrowing loop.
+std::vector<uint32_t> fp_borrow_program()
+{
+    const uint32_t fmv_d_x_f1 = (0x79u << 25) | (7u << 15) | (1u << 7) | 0x53;   // fmv.d.x f1, t2
+    const uint32_t fmv_d_x_f2 = (0x79u << 25) | (7u << 15) | (2u << 7) | 0x53;   // fmv.d.x f2, t2
+    const uint32_t fadd_d = (1u << 25) | (2u << 20) | (1u << 15) | (3u << 7) | 0x53;   // fadd.d f3, f1, f2 (RNE)
+    return {
+        addi(6, 0, 40),                    // 0x00: t1 = 40
+        addi(7, 0, 0x7ff),                 // 0x04: t2 = 0x7ff
+        i_type(0x13, 1, 7, 7, 52),         // 0x08: t2 <<= 52: +inf
+        fmv_d_x_f1,                        // 0x0c: f1 = +inf
+        addi(7, 0, -1),                    // 0x10: t2 = -1
+        i_type(0x13, 1, 7, 7, 52),         // 0x14: t2 <<= 52: -inf
+        fmv_d_x_f2,                        // 0x18: f2 = -inf
+        fadd_d,                            // 0x1c: loop: f3 = f1 + f2, a NaN
+        fp_store(kD, 3, 11, 16),           // 0x20: a1[2] = f3
+        addi(5, 5, 3),                     // 0x24: t0 += 3
+        r_type(0, 5, 5, 6),                // 0x28: t0 += t1
+        addi(6, 6, -1),                    // 0x2c: t1 -= 1
+        bne(6, 0, -0x14),                  // 0x30: back to loop
+        kLoopForever,
+    };
+}
+
 template <typename Env>
 struct Machine {
     Env env;
@@ -318,6 +343,7 @@ TEST_P(EnginesAgree, InLoopsWithBorrowedRegisters)
     jit.hart.run(5000);
     EXPECT_EQ(jit.hart.reg(6), 0u) << "the loop ran to its end";
     EXPECT_EQ(jit.hart.pc(), kBase + 0x4c);
+    expect_engines_agree<UserEnv>(fp_borrow_program(), GetParam());
 }
 
 TEST_P(EnginesAgree, InSelects)
