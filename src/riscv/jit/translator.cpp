@@ -344,7 +344,7 @@ public:
         for (ColdHelper& cold : m_cold_helpers)
             emit_cold_helper(cold);
         m_cold_helpers.clear();
-        unborrow_mapping();
+        use_mapping(false);
         m_borrows.clear();
         return m_entry;
     }
@@ -537,44 +537,30 @@ private:
             if (!uses[guest] && next < wanted.size())
                 m_borrows.push_back({wanted[next++], guest, host});
     }
-    void borrow_mapping()
+    // Makes x() follow the borrowing mapping (`borrowing`) or the usual one.
+    void use_mapping(bool borrowing)
     {
-        if (m_borrows.empty() || m_borrowed)
+        if (m_borrows.empty() || m_borrowed == borrowing)
             return;
         for (const Borrow& b : m_borrows) {
-            unmap_guest(b.displaced);
-            map_guest(b.guest, b.host);
+            unmap_guest(borrowing ? b.displaced : b.guest);
+            map_guest(borrowing ? b.guest : b.displaced, b.host);
         }
-        m_borrowed = true;
+        m_borrowed = borrowing;
     }
-    void unborrow_mapping()
-    {
-        if (!m_borrowed)
-            return;
-        for (const Borrow& b : m_borrows) {
-            unmap_guest(b.guest);
-            map_guest(b.displaced, b.host);
-        }
-        m_borrowed = false;
-    }
-    // The code that puts the usual mapping back, or takes the borrowing one; no flags or scratch
+    // The code that takes the borrowing mapping (`borrowing`) or puts the usual one back: each
+    // host register's guest goes to its slot and the other comes from its own. No flags or scratch
     // registers touched.
-    void unborrow_code()
+    void move_borrowed(bool borrowing)
     {
         for (const Borrow& b : m_borrows) {
-            mov(*m_mem64[b.guest], b.host);
-            mov(b.host, *m_mem64[b.displaced]);
+            mov(*m_mem64[borrowing ? b.displaced : b.guest], b.host);
+            mov(b.host, *m_mem64[borrowing ? b.guest : b.displaced]);
         }
     }
-    void borrow_code()
-    {
-        for (const Borrow& b : m_borrows) {
-            mov(*m_mem64[b.displaced], b.host);
-            mov(b.host, *m_mem64[b.guest]);
-        }
-    }
-    void borrow() { borrow_code(); borrow_mapping(); }
-    void unborrow() { unborrow_code(); unborrow_mapping(); }
+    void unborrow_code() { move_borrowed(false); }
+    void borrow() { move_borrowed(true); use_mapping(true); }
+    void unborrow() { move_borrowed(false); use_mapping(false); }
 
     // Leaves the block for `target` by a direct jump the dispatcher may later point at the target's
     // block (chaining); until then it jumps to the stub right after it. The stub's slot holds
@@ -1452,7 +1438,7 @@ private:
         call_exec_one(in, m_pc, m_index);
         if (ends_block(in.d, m_l.privileged)) {
             jmp(m_exit, T_NEAR);
-            borrow_mapping();   // (nothing follows in the block)
+            use_mapping(true);   // (nothing follows in the block)
         } else {
             leave_if_helper_says();
             borrow();
