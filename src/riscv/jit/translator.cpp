@@ -917,32 +917,18 @@ private:
     Xbyak::RegExp tlb_lookup(int32_t table_field, unsigned size, const uint8_t*& slow_field)
     {
         static_assert(kTlbEntrySize == 32);
-        if (!m_l.flat_base) {
-            // The table's address is loaded beside the index, and the entry's host page beside
-            // the page offset: the loads' address generation adds them, so a chain of dependent
-            // loads (a linked list) waits two additions less per load. rdx is free here (the
-            // flat arena's path below uses it too).
-            mov(rdx, qword[field(table_field)]);
-            mov(ecx, esi);
-            shr(ecx, 7);
-            and_(ecx, (kTlbEntries - 1) << 5);      // ((vaddr >> 12) % entries) * 32
-            mov(rax, rsi);
-            and_(rax, ~0xfffu | (size - 1));        // sign-extended: the page, and any misalignment
-            cmp(rax, qword[rdx + rcx + kTlbFastPageOffset]);
-            slow_field = jcc_forward(kJne);
-            mov(rax, qword[rdx + rcx + kTlbHostOffset]);
-            and_(esi, 0xfff);                       // past the slow path's jump: rsi is free
-            return rax + rsi;
-        }
+        // The table's address is loaded beside the index, and the entry's host page beside the
+        // page offset: the loads' address generation adds them, so a chain of dependent loads (a
+        // linked list) waits two additions less per load.
+        mov(rdx, qword[field(table_field)]);
         mov(ecx, esi);
         shr(ecx, 7);
         and_(ecx, (kTlbEntries - 1) << 5);          // ((vaddr >> 12) % entries) * 32
-        add(rcx, qword[field(table_field)]);
         mov(rax, rsi);
         and_(rax, ~0xfffu | (size - 1));            // sign-extended: the page, and any misalignment
-        cmp(rax, qword[rcx + kTlbFastPageOffset]);
+        cmp(rax, qword[rdx + rcx + kTlbFastPageOffset]);
         slow_field = jcc_forward(kJne);
-        {
+        if (m_l.flat_base) {
             // A flat arena: the entry's host page is flat_base + the page, so the address does not
             // wait for the entry (a chain of dependent loads then runs at the speed of the loads:
             // the check beside it is a predicted branch). Masked, so that not even a
@@ -951,6 +937,9 @@ private:
             mov(rax, m_l.flat_base);
             return rax + rdx;
         }
+        mov(rax, qword[rdx + rcx + kTlbHostOffset]);
+        and_(esi, 0xfff);                           // past the slow path's jump: rsi is free
+        return rax + rsi;
     }
 
     // rdx = the address in rsi masked to the flat arena (Layout::flat_mask).
