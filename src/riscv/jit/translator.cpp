@@ -117,20 +117,20 @@ bool selectable(Op op)
     }
 }
 
-unsigned select_shadow(std::span<const Instruction> code, size_t branch)
+Shadow select_shadow(std::span<const Instruction> code, size_t branch)
 {
     const Decoded& d = code[branch].d;
     if (!is_conditional_branch(d.op) || d.imm <= static_cast<int32_t>(d.len))
-        return 0;
+        return {};
     const int64_t jumped = d.imm - d.len;   // the bytes between the branch and its target
     Shadow shadow;
     int64_t bytes = 0;
     for (size_t i = branch + 1; i < code.size() && bytes < jumped; ++i) {
         if (!shadow.add(code[i].d))
-            return 0;
+            return {};
         bytes += code[i].d.len;
     }
-    return bytes == jumped ? shadow.count() : 0;
+    return bytes == jumped ? shadow : Shadow();
 }
 
 bool BlockFormer::take(const Decoded& d, uint64_t offset)
@@ -314,7 +314,7 @@ public:
         for (const Instruction& in : code) {
             m_pc = pc;
             ended = emit(in);
-            if (m_select.count && m_index == m_select.last)
+            if (m_select.shadow.count() && m_index == m_select.last)
                 end_select();
             pc += in.d.len;
             ++m_index;
@@ -382,17 +382,13 @@ private:
     // branch is taken; after the shadow, a taken branch puts them back and gives its instructions
     // back to the budget.
     struct Select {
-        unsigned count = 0;   // the shadow's instructions (0: no select under way)
+        Shadow shadow;        // (empty: no select under way)
         unsigned last = 0;    // the index of the shadow's last instruction
-        Shadow shadow;
     } m_select;
 
-    void begin_select(const Decoded& branch, unsigned count)
+    void begin_select(const Decoded& branch, const Shadow& shadow)
     {
-        Shadow shadow;
-        for (unsigned i = 1; i <= count; ++i)
-            shadow.add(m_code[m_index + i].d);
-        m_select = {count, m_index + count, shadow};
+        m_select = {shadow, m_index + shadow.count()};
         m_base_reg = 0;   // rdi is taken
         const std::span<const uint8_t> written = shadow.written();
         for (size_t i = 0; i < written.size(); ++i)
@@ -422,8 +418,8 @@ private:
             }
         }
         movzx(edx, dl);
-        if (m_select.count > 1)
-            imul(edx, edx, static_cast<int>(m_select.count));
+        if (m_select.shadow.count() > 1)
+            imul(edx, edx, static_cast<int>(m_select.shadow.count()));
         add(kBudget, rdx);
         m_select = {};
     }
@@ -682,7 +678,7 @@ private:
             return true;
         }
         case Op::BEQ: case Op::BNE: case Op::BLT: case Op::BGE: case Op::BLTU: case Op::BGEU: {
-            if (const unsigned shadow = select_shadow(m_code, m_index)) {
+            if (const Shadow shadow = select_shadow(m_code, m_index); shadow.count()) {
                 begin_select(d, shadow);
                 break;
             }

@@ -179,8 +179,8 @@ private:
     std::array<uint8_t, kMaxShadowWrites> m_written{};
 };
 
-// The length of the shadow of the conditional branch code[branch] when it is a select, else 0.
-unsigned select_shadow(std::span<const Instruction> code, size_t branch);
+// The shadow of the conditional branch code[branch] when it is a select, else an empty one.
+Shadow select_shadow(std::span<const Instruction> code, size_t branch);
 
 // Forms a block instruction by instruction. A conditional branch need not end it: the block is
 // then a superblock, which goes on with the instructions after the branch, and the taken branch
