@@ -473,6 +473,18 @@ const Form kForms[] = {
     {"lui", 0x37, 0, 0, false}, {"auipc", 0x17, 0, 0, false},
 };
 
+bool is_upper(const Form& f) { return f.opcode == 0x37 || f.opcode == 0x17; }   // LUI, AUIPC
+
+// Form f's instruction on these registers (LUI and AUIPC: with `upper` as their 20 bits).
+uint32_t encode(const Form& f, unsigned rd, unsigned rs1, unsigned rs2, uint32_t upper = 0x87654)
+{
+    if (is_upper(f))
+        return (upper << 12) | (rd << 7) | f.opcode;
+    if (f.r_type)
+        return (f.funct7_or_imm << 25) | (rs2 << 20) | (rs1 << 15) | (f.funct3 << 12) | (rd << 7) | f.opcode;
+    return i_type(f.opcode, f.funct3, rd, rs1, f.funct7_or_imm);
+}
+
 }  // namespace
 
 class FormsAgree : public ::testing::TestWithParam<Form> {};
@@ -480,13 +492,7 @@ class FormsAgree : public ::testing::TestWithParam<Form> {};
 TEST_P(FormsAgree, OnEveryKindOfRegister)
 {
     const Form f = GetParam();
-    auto make = [&](unsigned rd, unsigned rs1, unsigned rs2) -> uint32_t {
-        if (f.opcode == 0x37 || f.opcode == 0x17)
-            return 0x87654000u | (rd << 7) | f.opcode;
-        if (f.r_type)
-            return (f.funct7_or_imm << 25) | (rs2 << 20) | (rs1 << 15) | (f.funct3 << 12) | (rd << 7) | f.opcode;
-        return i_type(f.opcode, f.funct3, rd, rs1, f.funct7_or_imm);
-    };
+    auto make = [&](unsigned rd, unsigned rs1, unsigned rs2) { return encode(f, rd, rs1, rs2); };
     for (unsigned variant = 0; variant < 8; ++variant) {
         const auto code = all_register_kinds(make, false, variant);
         expect_same_results<FlatEnv>(code, std::string(f.name) + " (system machine)");
@@ -522,13 +528,7 @@ TEST_P(FormsAgree, InASelect)
         const unsigned funct3 = kBranches[variant % 6];
         unsigned n = 0;
         auto make = [&](unsigned rd, unsigned rs1, unsigned rs2) -> uint32_t {
-            if (n++ % 2 == 0)
-                return branch(funct3, rs1, rs2, 8);
-            if (f.opcode == 0x37 || f.opcode == 0x17)
-                return 0x87654000u | (rd << 7) | f.opcode;
-            if (f.r_type)
-                return (f.funct7_or_imm << 25) | (rs2 << 20) | (rs1 << 15) | (f.funct3 << 12) | (rd << 7) | f.opcode;
-            return i_type(f.opcode, f.funct3, rd, rs1, f.funct7_or_imm);
+            return n++ % 2 == 0 ? branch(funct3, rs1, rs2, 8) : encode(f, rd, rs1, rs2);
         };
         const auto code = all_register_kinds(make, false, variant, 2);
         expect_same_results<FlatEnv>(code, std::string(f.name) + " after branch funct3 " + std::to_string(funct3) + " (system machine)");
@@ -594,12 +594,7 @@ std::vector<uint32_t> random_program(uint32_t seed, unsigned body = 48)
         } else {
             const Form& f = kForms[next(std::size(kForms))];
             const unsigned d = rd(), s1 = rs(), s2 = rs();
-            if (f.opcode == 0x37 || f.opcode == 0x17)
-                code.push_back((next(1u << 20) << 12) | (d << 7) | f.opcode);
-            else if (f.r_type)
-                code.push_back((f.funct7_or_imm << 25) | (s2 << 20) | (s1 << 15) | (f.funct3 << 12) | (d << 7) | f.opcode);
-            else
-                code.push_back(i_type(f.opcode, f.funct3, d, s1, f.funct7_or_imm));
+            code.push_back(encode(f, d, s1, s2, is_upper(f) ? next(1u << 20) : 0));
         }
     }
     code.push_back(addi(12, 12, -1));                                         // a2 -= 1
