@@ -147,8 +147,9 @@ const jit::Block* Hart<Env>::jit_block()
     auto& code = m_jit_code;
     size_t n = 0;
     uint64_t at = offset;
+    uint64_t begin = offset, end = offset;   // the bytes the instructions span (a jump may go back)
     bool crosses_page = false;
-    jit::BlockFormer former(kPrivileged);
+    jit::BlockFormer former(kPrivileged, offset);
     while (n < code.size() && at < 4096 && !former.stops_before(at - offset)) {
         uint32_t raw = load_le<uint16_t>(e.host + at);
         if (!is_compressed(raw)) {
@@ -164,15 +165,18 @@ const jit::Block* Hart<Env>::jit_block()
             }
             raw = load_le<uint32_t>(e.host + at);
         }
-        code[n] = {decode(raw), raw};
-        const bool ends = former.take(code[n].d, at - offset);
-        at += code[n++].d.len;
+        const jit::Instruction& in = code[n++] = {decode(raw), raw};
+        const bool ends = former.take(in.d, at - offset);
+        begin = std::min(begin, at);
+        end = std::max(end, at + in.d.len);
         if (ends || crosses_page)
             break;
+        at = jit::next_in_block(in, at, false);
     }
     if (n == 0)
         return nullptr;
-    return m_jit->translate(m_pc, paddr, {code.data(), n}, {e.host + offset, at - offset}, crosses_page);
+    return m_jit->translate(m_pc, paddr, {code.data(), n}, {e.host + begin, end - begin}, crosses_page,
+                            static_cast<int32_t>(begin) - static_cast<int32_t>(offset));
 }
 
 // Counting with translated code: blocks only take instructions off the budget; what was taken

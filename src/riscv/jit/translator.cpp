@@ -13,6 +13,7 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include <xbyak/xbyak.h>
@@ -137,6 +138,13 @@ bool BlockFormer::take(const Decoded& d, uint64_t offset)
 {
     if (m_select.open && (offset > m_select.target || !m_select.shadow.add(d)))
         m_select.open = false;   // its branch is one after all
+    if (d.op == Op::JAL && d.rd == 0 && m_jumps < kMaxJumps && !(m_branches == kMaxBranches && !m_select.open)) {
+        const auto target = static_cast<int64_t>(m_page_offset + offset) + d.imm;
+        if (target >= 0 && target < 4096 && offset + static_cast<uint64_t>(static_cast<int64_t>(d.imm)) != 0) {
+            ++m_jumps;
+            return false;
+        }
+    }
     if (!is_conditional_branch(d.op))
         return ends_block(d, m_privileged) || (m_branches == kMaxBranches && !m_select.open);
     if (m_branches == kMaxBranches)
@@ -307,16 +315,18 @@ public:
         m_code = code;
         m_index = 0;
         m_base_reg = 0;
+        m_next_in_rax = 0;
         m_fp_dirty = false;
         m_select = {};
         uint64_t pc = vpc;
         bool ended = false;
         for (const Instruction& in : code) {
             m_pc = pc;
+            m_in_rax = std::exchange(m_next_in_rax, 0);
             ended = emit(in);
             if (m_select.shadow.count() && m_index == m_select.last)
                 end_select();
-            pc += in.d.len;
+            pc = next_in_block(in, pc, m_index + 1 == m_count);
             ++m_index;
         }
         if (!ended)
@@ -365,6 +375,7 @@ private:
         int32_t imm = 0;
         unsigned keep_base = 0;   // m_base_reg after the access, to set rdi for again
         bool add_base = false;    // the access went to [rdi + rdx + imm]: rdi += rdx after it
+        unsigned in_rax = 0;      // a load whose value the hot path leaves in rax too (m_in_rax)
     };
 
     // A taken conditional branch (a superblock's, in the middle: the block goes on with the
@@ -375,6 +386,9 @@ private:
         uint64_t target = 0;
     };
     std::vector<SideExit> m_side_exits;
+    // A memory-kept register the previous instruction loaded, whose value rax still holds when
+    // this one starts (m_in_rax; 0: none): compare() takes it from there.
+    unsigned m_in_rax = 0, m_next_in_rax = 0;
     const uint8_t* m_no_budget = nullptr;   // the rel32 field of the entry's jump without budget
     std::span<const Instruction> m_code;   // the block's instructions
 
@@ -515,7 +529,7 @@ private:
             }
             ++uses[d.rs1 & 31];
             ++uses[d.rs2 & 31];
-            pc += d.len;
+            pc = next_in_block(in, pc, &in == &code.back());
         }
         if (!loops)
             return;
@@ -667,6 +681,10 @@ private:
         case Op::AUIPC: if (d.rd) { mov(rax, m_pc + static_cast<uint64_t>(imm)); mov(x(d.rd), rax); } break;
         case Op::JAL: {
             if (d.rd) { mov(rax, m_pc + d.len); mov(x(d.rd), rax); }
+            if (m_index + 1 < m_count) {   // followed: the block goes on at its target
+                m_next_in_rax = m_in_rax;
+                break;
+            }
             exit_direct(m_pc + static_cast<uint64_t>(imm));
             return true;
         }
@@ -1048,6 +1066,17 @@ private:
     // slot holds 0); clobbers rax at most.
     void compare(unsigned rs1, unsigned rs2)
     {
+        if (m_in_rax && (rs1 == m_in_rax || rs2 == m_in_rax)) {
+            // Just loaded: compared in rax, not through a store to its slot and a load back (which
+            // delays the branch, a data-dependent one such as a merge's, by a store forwarding).
+            if (rs1 != m_in_rax)
+                cmp(x(rs1), rax);
+            else if (rs2 == 0)
+                test(rax, rax);
+            else
+                cmp(rax, rs2 == m_in_rax ? static_cast<const Xbyak::Operand&>(rax) : x(rs2));
+            return;
+        }
         if (rs2 == 0 && m_host64[rs1]) {
             test(*m_host64[rs1], *m_host64[rs1]);   // the flags of a compare with 0 (CF and OF clear)
         } else if (rs2 == 0) {
@@ -1093,8 +1122,11 @@ private:
         default: mov(to, qword[at]); break;
         }
         after_access(cold);
-        if (to == rax)
+        if (to == rax) {
             store_rd(d.rd, rax);
+            if (d.rd)
+                m_next_in_rax = cold.in_rax = d.rd;
+        }
         cold.done = getCurr();
     }
 
@@ -1412,6 +1444,8 @@ private:
         borrow();
         if (cold.keep_base)
             base_to_rdi(cold.keep_base, nullptr);   // the call took rdi
+        if (cold.in_rax)
+            mov(rax, *m_mem64[cold.in_rax]);   // the helper wrote it to memory
         jmp(cold.done, T_NEAR);
     }
 
@@ -1656,7 +1690,7 @@ void Translator::invalidate()
 
 const Block* Translator::revalidate(Block& block, const uint8_t* code)
 {
-    if (!block.crosses_page && std::memcmp(code, m_bytes.data() + block.bytes_at, block.byte_count) == 0) {
+    if (!block.crosses_page && std::memcmp(code + block.bytes_from, m_bytes.data() + block.bytes_at, block.byte_count) == 0) {
         block.epoch = m_epoch;
         return &block;
     }
@@ -1678,7 +1712,7 @@ Block* Translator::find_slow(uint64_t vpc, uint64_t paddr)
 }
 
 const Block* Translator::translate(uint64_t vpc, uint64_t paddr, std::span<const Instruction> code,
-                                   std::span<const uint8_t> bytes, bool crosses_page)
+                                   std::span<const uint8_t> bytes, bool crosses_page, int32_t bytes_from)
 {
     const void* entry = nullptr;
     try {
@@ -1701,6 +1735,7 @@ const Block* Translator::translate(uint64_t vpc, uint64_t paddr, std::span<const
     b.epoch = m_epoch;
     b.bytes_at = static_cast<uint32_t>(m_bytes.size());
     b.byte_count = static_cast<uint32_t>(bytes.size());
+    b.bytes_from = bytes_from;
     b.crosses_page = crosses_page;
     m_bytes.insert(m_bytes.end(), bytes.begin(), bytes.end());
     m_index[{vpc, paddr}] = &b;

@@ -129,6 +129,13 @@ struct Instruction {
     uint32_t raw = 0;
 };
 
+// The pc of the instruction after `in` (at pc) in a block: past it, or, for a JAL the block
+// follows (one that is not its last, see BlockFormer), its target.
+inline uint64_t next_in_block(const Instruction& in, uint64_t pc, bool last)
+{
+    return pc + (in.d.op == Op::JAL && !last ? static_cast<uint64_t>(static_cast<int64_t>(in.d.imm)) : in.d.len);
+}
+
 // True when a block must end after this instruction (conditional branches: see BlockFormer).
 bool ends_block(const Decoded& d, bool privileged);
 
@@ -191,10 +198,16 @@ Shadow select_shadow(std::span<const Instruction> code, size_t branch);
 // code entered at many points is translated many times over; two branches made corelike 14%
 // faster than one and left Lua as it was. A select's branch (see Shadow) is none of the block's:
 // its target joins the block, and it does not count towards kMaxBranches.
+//
+// A jump (JAL x0) to the same page need not end a block either: the block follows it, and goes
+// on at its target (up to kMaxJumps of them; never back to the block's own start). Compiled loops
+// and if-else chains are full of such jumps; followed, each costs nothing at all, and a value
+// loaded before one is still at hand after it (see Emitter::compare()).
 class BlockFormer {
 public:
-    static constexpr unsigned kMaxBranches = 2;
-    explicit BlockFormer(bool privileged) : m_privileged(privileged) {}
+    static constexpr unsigned kMaxBranches = 2, kMaxJumps = 1;
+    // `page_offset`: where in its page the block starts.
+    explicit BlockFormer(bool privileged, uint64_t page_offset = 0) : m_privileged(privileged), m_page_offset(page_offset) {}
     // True when the instruction `offset` bytes after the block's start must not join it. The end
     // of a select's shadow settles it: its branch is not one of the block's.
     bool stops_before(uint64_t offset)
@@ -209,10 +222,13 @@ public:
         return false;
     }
     // Takes the instruction `offset` bytes after the block's start; true when the block ends with it.
+    // A JAL it takes without ending the block is followed: the next instruction is its target's.
     bool take(const Decoded& d, uint64_t offset);
 
 private:
     bool m_privileged;
+    uint64_t m_page_offset;
+    unsigned m_jumps = 0;
     unsigned m_branches = 0;
     std::array<uint64_t, kMaxBranches> m_targets{};
     // The latest branch, while what follows it may still be a select's shadow (it counts as a
@@ -229,7 +245,8 @@ struct Block {
     const void* entry = nullptr;
     uint32_t count = 0;        // instructions
     uint32_t epoch = 0;        // the translator's epoch when its code was last known unchanged
-    uint32_t bytes_at = 0, byte_count = 0;   // a copy of its guest code, in the translator's arena
+    uint32_t bytes_at = 0, byte_count = 0;   // a copy of its guest code, in the translator's arena,
+    int32_t bytes_from = 0;                  // from vpc + bytes_from (< 0: it follows a jump back)
     bool crosses_page = false;   // its last instruction ends on the next page (flat memory only)
 };
 
@@ -295,12 +312,12 @@ public:
         return false;
     }
 
-    // Translates `code` (instructions at vpc, vpc+len, ... ; at most kMaxBlock), whose bytes in
-    // guest memory are `bytes`, into a new block. `crosses_page`: the last instruction ends on the
-    // next page (flat memory only); such a block is dropped, not checked, after invalidate(), as
-    // that page may be gone.
+    // Translates `code` (instructions at vpc, then each at next_in_block(); at most kMaxBlock),
+    // whose bytes in guest memory are `bytes` (from vpc + bytes_from on), into a new block.
+    // `crosses_page`: the last instruction ends on the next page (flat memory only); such a block
+    // is dropped, not checked, after invalidate(), as that page may be gone.
     const Block* translate(uint64_t vpc, uint64_t paddr, std::span<const Instruction> code, std::span<const uint8_t> bytes,
-                           bool crosses_page = false);
+                           bool crosses_page = false, int32_t bytes_from = 0);
     // Runs translated code from `block` until it leaves (the hart's state then says where it is).
     void run(void* hart, uint64_t* regs, const Block& block)
     {

@@ -2,7 +2,8 @@
 // memory, a FENCE.I makes its own later instruction fetches see them. Covered: fresh code in a
 // data buffer, rewriting code that has already run (so any decoded or translated copy of it must
 // be dropped), rewriting the instruction right after the FENCE.I in the same straight-line block,
-// and compressed instructions.
+// rewriting code a block reaches by a jump back to before its own start (translated blocks follow
+// jumps), and compressed instructions.
 #include "vireo_test.h"
 
 #define ADDI_A0(imm) (((imm) << 20) | 0x513)      /* addi a0, zero, imm */
@@ -58,11 +59,33 @@ TEST_BEGIN
     fence.i
 2:  addi a0, zero, 41
     CHECK 20, a0, 42
+
+    // Rewrite an instruction before follow_me that its block reaches through a jump, after the
+    // block ran often enough to be translated.
+    li s1, 0
+3:  call follow_me
+    addi s1, s1, 1
+    li t0, 40
+    blt s1, t0, 3b
+    CHECK 30, a0, 30
+    la s2, jumped_to
+    li t0, ADDI_A0(31)
+    sw t0, 0(s2)
+    fence.i
+    call follow_me
+    CHECK 31, a0, 31
 TEST_PASS
 
 patch_me:
     addi a0, zero, 10
     ret
+
+jumped_to:
+    addi a0, zero, 30
+    ret
+follow_me:
+    addi t1, zero, 1
+    j jumped_to
 
     .data
     .align 2

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "riscv/hart_impl.hpp"
@@ -276,6 +277,33 @@ std::vector<uint32_t> fp_borrow_program()
     };
 }
 
+// Jumps a block follows (jit::BlockFormer): forward over code that never runs, to a detour after
+// the loop and back; loads into memory-kept registers compared at once, in a side exit and in a
+// select, after a followed jump, and after a load's slow path (a6: across a page's end).
+std::vector<uint32_t> jump_program()
+{
+    std::vector<uint32_t> code(0x70 / 4, addi(5, 5, 7));   // (t0 += 7: where nothing should run)
+    auto at = [&](uint32_t address, uint32_t instruction) { code[address / 4] = instruction; };
+    at(0x00, addi(12, 0, 60));           // a2 = 60 rounds
+    at(0x04, sd(12, 16, 0));             // *a6 = a2, across a page's end
+    at(0x08, ld(6, 11, 0));              // loop: t1 = a1[0]
+    at(0x0c, jal0(0x30 - 0x0c));         // j 0x30
+    at(0x30, bne(6, 12, 8));             // if (t1 == a2)
+    at(0x34, addi(10, 10, 1));           //     a0 += 1
+    at(0x38, ld(7, 16, 0));              // t2 = *a6: its slow path
+    at(0x3c, branch(0, 7, 10, 8));       // if (t2 != a0)
+    at(0x40, addi(9, 9, 3));             //     s1 += 3
+    at(0x44, sd(10, 11, 0));             // a1[0] = a0
+    at(0x48, jal0(0x60 - 0x48));         // j 0x60
+    at(0x4c, addi(12, 12, -1));          // a2 -= 1
+    at(0x50, bne(12, 0, 0x08 - 0x50));   // back to loop
+    at(0x54, kLoopForever);
+    at(0x60, branch(4, 6, 0, 8));        // detour: if (t1 >= 0)
+    at(0x64, addi(9, 9, 5));             //     s1 += 5
+    at(0x68, jal0(0x4c - 0x68));         // j 0x4c
+    return code;
+}
+
 template <typename Env>
 struct Machine {
     Env env;
@@ -344,6 +372,16 @@ TEST_P(EnginesAgree, InLoopsWithBorrowedRegisters)
     EXPECT_EQ(jit.hart.reg(6), 0u) << "the loop ran to its end";
     EXPECT_EQ(jit.hart.pc(), kBase + 0x4c);
     expect_engines_agree<UserEnv>(fp_borrow_program(), GetParam());
+}
+
+TEST_P(EnginesAgree, AcrossJumpsBlocksFollow)
+{
+    expect_engines_agree<FlatEnv>(jump_program(), GetParam());
+    expect_engines_agree<UserEnv>(jump_program(), GetParam());
+    Machine<FlatEnv> jit(Engine::Jit, jump_program());
+    jit.hart.run(5000);
+    EXPECT_EQ(jit.hart.pc(), kBase + 0x54);
+    EXPECT_EQ(jit.hart.reg(5), 0u) << "no code that is jumped over ran";
 }
 
 TEST_P(EnginesAgree, InSelects)
@@ -564,8 +602,10 @@ TEST(SelectShadow, CoversExactlyTheInstructionsJumpedOver)
 
 // Random programs: a loop of 80 rounds over 48 random instructions (every inline integer form, and
 // MULH/DIV, which are not selectable), forward branches over 1-6 of them (selects, or side exits
-// when what they jump over cannot be a select's shadow), and loads and stores through a1. Both
-// engines, in slices that end anywhere, must agree throughout (expect_engines_agree).
+// when what they jump over cannot be a select's shadow), jumps forward over some and to detours
+// after the loop that jump back (blocks follow them), and loads and stores through a1, loaded
+// registers often compared at once. Both engines, in slices that end anywhere, must agree
+// throughout (expect_engines_agree).
 std::vector<uint32_t> random_program(uint32_t seed, unsigned body = 48)
 {
     uint64_t state = seed * 0x9e3779b97f4a7c15ull + 1;
@@ -580,15 +620,25 @@ std::vector<uint32_t> random_program(uint32_t seed, unsigned body = 48)
     auto rs = [&] { return kRs[next(std::size(kRs))]; };
     const unsigned kBody = body;
     std::vector<uint32_t> code = {addi(12, 0, 80)};   // a2 = 80 rounds
+    std::vector<size_t> detours;   // the jumps to a detour, placed after the loop
+    unsigned loaded = 0;           // the register the previous instruction loaded, if any
     for (unsigned i = 0; i < kBody; ++i) {
         const unsigned left = kBody - i - 1;   // instructions after this one in the body
-        const unsigned what = next(16);
+        const unsigned what = next(18);
+        const unsigned compared = std::exchange(loaded, 0);
         if (what < 2 && left > 0) {
             static constexpr unsigned kBranches[] = {0, 1, 4, 5, 6, 7};
             const unsigned over = 1 + next(std::min(left, 6u));
-            code.push_back(branch(kBranches[next(6)], rs(), rs(), static_cast<int32_t>(4 * (over + 1))));
+            const unsigned a = compared && next(2) ? compared : rs(), b = rs();
+            code.push_back(branch(kBranches[next(6)], next(2) ? a : b, next(2) ? b : a, static_cast<int32_t>(4 * (over + 1))));
         } else if (what == 2) {
-            code.push_back(ld(rd(), 11, static_cast<int32_t>(8 * next(8))));
+            loaded = rd();
+            code.push_back(ld(loaded, 11, static_cast<int32_t>(8 * next(8))));
+        } else if (what == 16 && left > 0) {
+            code.push_back(jal0(static_cast<int32_t>(4 * (1 + next(std::min(left, 3u))))));
+        } else if (what == 17) {
+            detours.push_back(code.size());
+            code.push_back(0);
         } else if (what == 3) {
             code.push_back(sd(rs(), 11, static_cast<int32_t>(8 * next(8))));
         } else {
@@ -600,6 +650,14 @@ std::vector<uint32_t> random_program(uint32_t seed, unsigned body = 48)
     code.push_back(addi(12, 12, -1));                                         // a2 -= 1
     code.push_back(bne(12, 0, -static_cast<int32_t>(4 * kBody + 4)));          // back to the body
     code.push_back(kLoopForever);
+    for (size_t jump : detours) {   // a few instructions, and back to the one after the jump
+        code[jump] = jal0(static_cast<int32_t>(4 * (code.size() - jump)));
+        for (unsigned n = 1 + next(3); n; --n) {
+            const Form& f = kForms[next(std::size(kForms))];
+            code.push_back(encode(f, rd(), rs(), rs(), is_upper(f) ? next(1u << 20) : 0));
+        }
+        code.push_back(jal0(-static_cast<int32_t>(4 * (code.size() - jump - 1))));
+    }
     return code;
 }
 
