@@ -3,7 +3,8 @@
 // hart's helper functions), so it is compiled once for every environment.
 //
 // How translated code runs (riscv/hart_jit.hpp drives it):
-//  - A block is a straight run of instructions from one guest page, ending at a jump, an
+//  - A block is a run of instructions from one guest page (straight, or through one jump it
+//    follows: see BlockFormer), ending at a jump, an
 //    instruction that may change how code is fetched (xRET, SFENCE.VMA, FENCE.I, WFI, writes of
 //    satp and the PMP CSRs, ...), the end of the page, kMaxBlock instructions, or where
 //    BlockFormer says (conditional branches inside it are side exits, or selects: see Shadow). It
