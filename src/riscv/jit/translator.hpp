@@ -203,7 +203,8 @@ Shadow select_shadow(std::span<const Instruction> code, size_t branch);
 // A jump (JAL x0) to the same page need not end a block either: the block follows it, and goes
 // on at its target (up to kMaxJumps of them; never back to the block's own start). Compiled loops
 // and if-else chains are full of such jumps; followed, each costs nothing at all, and a value
-// loaded before one is still at hand after it (see Emitter::compare()).
+// loaded before one is still at hand after it (see Emitter::compare()). Following one made
+// corelike 9% faster; two or four, 8%; following calls (JAL ra) as well gained nothing.
 class BlockFormer {
 public:
     static constexpr unsigned kMaxBranches = 2, kMaxJumps = 1;
