@@ -67,6 +67,29 @@ bool uses_immediate(Op op)
     return op == Op::BCLRI || op == Op::BEXTI || op == Op::BINVI || op == Op::BSETI;
 }
 
+// Operations Emitter::emit_alu translates inline (besides pure_function's, which it calls).
+bool inline_alu(Op op)
+{
+    switch (op) {
+    case Op::ADDI: case Op::XORI: case Op::ORI: case Op::ANDI:
+    case Op::SLLI: case Op::SRLI: case Op::SRAI: case Op::RORI:
+    case Op::ADDIW: case Op::SLLIW: case Op::SRLIW: case Op::SRAIW: case Op::RORIW:
+    case Op::SLTI: case Op::SLTIU: case Op::SLLI_UW:
+    case Op::ADD: case Op::SUB: case Op::SLL: case Op::SLT: case Op::SLTU: case Op::XOR:
+    case Op::SRL: case Op::SRA: case Op::OR: case Op::AND:
+    case Op::ADDW: case Op::SUBW: case Op::SLLW: case Op::SRLW: case Op::SRAW:
+    case Op::MUL: case Op::MULH: case Op::MULHU: case Op::MULW:
+    case Op::ADD_UW: case Op::SH1ADD: case Op::SH2ADD: case Op::SH3ADD:
+    case Op::SH1ADD_UW: case Op::SH2ADD_UW: case Op::SH3ADD_UW:
+    case Op::ANDN: case Op::ORN: case Op::XNOR: case Op::MAX: case Op::MAXU: case Op::MIN: case Op::MINU:
+    case Op::SEXT_B: case Op::SEXT_H: case Op::ZEXT_H: case Op::ROL: case Op::ROLW: case Op::ROR:
+    case Op::RORW: case Op::REV8:
+        return true;
+    default:
+        return false;
+    }
+}
+
 }  // namespace
 
 bool ends_block(const Decoded& d, bool privileged)
@@ -97,25 +120,8 @@ bool ends_block(const Decoded& d, bool privileged)
 
 bool selectable(Op op)
 {
-    switch (op) {
-    case Op::LUI: case Op::AUIPC:
-    case Op::ADDI: case Op::XORI: case Op::ORI: case Op::ANDI:
-    case Op::SLLI: case Op::SRLI: case Op::SRAI: case Op::RORI:
-    case Op::ADDIW: case Op::SLLIW: case Op::SRLIW: case Op::SRAIW: case Op::RORIW:
-    case Op::SLTI: case Op::SLTIU: case Op::SLLI_UW:
-    case Op::ADD: case Op::SUB: case Op::SLL: case Op::SLT: case Op::SLTU: case Op::XOR:
-    case Op::SRL: case Op::SRA: case Op::OR: case Op::AND:
-    case Op::ADDW: case Op::SUBW: case Op::SLLW: case Op::SRLW: case Op::SRAW:
-    case Op::MUL: case Op::MULW:
-    case Op::ADD_UW: case Op::SH1ADD: case Op::SH2ADD: case Op::SH3ADD:
-    case Op::SH1ADD_UW: case Op::SH2ADD_UW: case Op::SH3ADD_UW:
-    case Op::ANDN: case Op::ORN: case Op::XNOR: case Op::MAX: case Op::MAXU: case Op::MIN: case Op::MINU:
-    case Op::SEXT_B: case Op::SEXT_H: case Op::ZEXT_H: case Op::ROL: case Op::ROLW: case Op::ROR:
-    case Op::RORW: case Op::REV8:
-        return true;
-    default:
-        return false;   // MULH and MULHU among them: they use rdx
-    }
+    // (MULH and MULHU are not: they use rdx)
+    return op == Op::LUI || op == Op::AUIPC || (inline_alu(op) && op != Op::MULH && op != Op::MULHU);
 }
 
 Shadow select_shadow(std::span<const Instruction> code, size_t branch)
@@ -707,13 +713,12 @@ private:
             const uint8_t condition = d.op == Op::BEQ ? kJe : d.op == Op::BNE ? kJne : d.op == Op::BLT ? kJl
                                       : d.op == Op::BGE ? kJge : d.op == Op::BLTU ? kJb : kJae;
             const uint64_t target = m_pc + static_cast<uint64_t>(imm);
-            const bool last = m_index + 1 == m_count;
             const uint8_t* taken = jcc_forward(condition);
             if (target == m_vpc0)
                 patch_rel32(taken, m_loop_head);   // a loop to the block's own start: round again
             else
                 m_side_exits.push_back({taken, target});
-            if (last) {
+            if (!unrun) {   // the block's last
                 exit_direct(m_pc + d.len);
                 return true;
             }
@@ -764,24 +769,8 @@ private:
             mov(x(d.rd), rax);
             return true;
         }
-        switch (d.op) {
-        case Op::ADDI: case Op::XORI: case Op::ORI: case Op::ANDI:
-        case Op::SLLI: case Op::SRLI: case Op::SRAI: case Op::RORI:
-        case Op::ADDIW: case Op::SLLIW: case Op::SRLIW: case Op::SRAIW: case Op::RORIW:
-        case Op::SLTI: case Op::SLTIU: case Op::SLLI_UW:
-        case Op::ADD: case Op::SUB: case Op::SLL: case Op::SLT: case Op::SLTU: case Op::XOR:
-        case Op::SRL: case Op::SRA: case Op::OR: case Op::AND:
-        case Op::ADDW: case Op::SUBW: case Op::SLLW: case Op::SRLW: case Op::SRAW:
-        case Op::MUL: case Op::MULH: case Op::MULHU: case Op::MULW:
-        case Op::ADD_UW: case Op::SH1ADD: case Op::SH2ADD: case Op::SH3ADD:
-        case Op::SH1ADD_UW: case Op::SH2ADD_UW: case Op::SH3ADD_UW:
-        case Op::ANDN: case Op::ORN: case Op::XNOR: case Op::MAX: case Op::MAXU: case Op::MIN: case Op::MINU:
-        case Op::SEXT_B: case Op::SEXT_H: case Op::ZEXT_H: case Op::ROL: case Op::ROLW: case Op::ROR:
-        case Op::RORW: case Op::REV8:
-            break;
-        default:
+        if (!inline_alu(d.op))
             return false;
-        }
         if (!d.rd)
             return true;   // no effect beyond the pc
         // The result is built in `t`: rd's host register when it has one (fewer moves, and no trip
