@@ -1247,11 +1247,17 @@ private:
             patch_rel32(field, getCurr());
         unborrow();
         call_exec_one(cold.in, cold.pc, cold.index);
+        back_from_slow_path(cold.keep_base);
+        jmp(cold.done, T_NEAR);
+    }
+    // After a slow path's call: leave if the helper says so, else the block's mapping again, and
+    // rdi for the base register the hot path kept there (the call took rdi).
+    void back_from_slow_path(unsigned keep_base)
+    {
         leave_if_helper_says();
         borrow();
-        if (cold.keep_base)
-            base_to_rdi(cold.keep_base, nullptr);   // the call took rdi
-        jmp(cold.done, T_NEAR);
+        if (keep_base)
+            base_to_rdi(keep_base, nullptr);
     }
 
     // Dynamic rounding (rm = DYN): to the slow path unless frm is RNE when the instruction runs.
@@ -1429,10 +1435,7 @@ private:
             mov(rcx, cold.info);
         }
         call(cold.thunk);
-        leave_if_helper_says();
-        borrow();
-        if (cold.keep_base)
-            base_to_rdi(cold.keep_base, nullptr);   // the call took rdi
+        back_from_slow_path(cold.keep_base);
         if (cold.in_rax)
             mov(rax, *m_mem64[cold.in_rax]);   // the helper wrote it to memory
         jmp(cold.done, T_NEAR);
