@@ -149,7 +149,8 @@ const jit::Block* Hart<Env>::jit_block()
     uint64_t at = offset;
     uint64_t begin = offset, end = offset;   // the bytes the instructions span (a jump may go back)
     bool crosses_page = false;
-    jit::BlockFormer former(kPrivileged, offset);
+    // In the process VM blocks follow calls (guessing a JALR's target from the registers now).
+    jit::BlockFormer former(kPrivileged, offset, kPrivileged ? nullptr : m_x.data(), m_pc & ~0xfffull);
     while (n < code.size() && at < 4096 && !former.stops_before(at - offset)) {
         uint32_t raw = load_le<uint16_t>(e.host + at);
         if (!is_compressed(raw)) {
@@ -165,8 +166,8 @@ const jit::Block* Hart<Env>::jit_block()
             }
             raw = load_le<uint32_t>(e.host + at);
         }
-        const jit::Instruction& in = code[n++] = {decode(raw), raw};
-        const bool ends = former.take(in.d, at - offset);
+        jit::Instruction& in = code[n++] = {decode(raw), raw};
+        const bool ends = former.take(in, at - offset);
         begin = std::min(begin, at);
         end = std::max(end, at + in.d.len);
         if (ends || crosses_page)
@@ -176,7 +177,7 @@ const jit::Block* Hart<Env>::jit_block()
     if (n == 0)
         return nullptr;
     return m_jit->translate(m_pc, paddr, {code.data(), n}, {e.host + begin, end - begin}, crosses_page,
-                            static_cast<int32_t>(begin) - static_cast<int32_t>(offset));
+                            static_cast<int32_t>(begin) - static_cast<int32_t>(offset), e.host);
 }
 
 // Counting with translated code: blocks only take instructions off the budget; what was taken

@@ -140,10 +140,49 @@ Shadow select_shadow(std::span<const Instruction> code, size_t branch)
     return bytes == jumped ? shadow : Shadow();
 }
 
-bool BlockFormer::take(const Decoded& d, uint64_t offset)
+bool BlockFormer::take(Instruction& in, uint64_t offset)
 {
+    const Decoded& d = in.d;
     if (m_select.open && (offset > m_select.target || !m_select.shadow.add(d)))
         m_select.open = false;   // its branch is one after all
+    const bool followed = follows_call(in, offset);
+    const bool ends = !followed && take_decoded(d, offset);
+    const bool writes_rd = !(is_conditional_branch(d.op) || d.op == Op::SB || d.op == Op::SH || d.op == Op::SW ||
+                             d.op == Op::SD || d.op == Op::FSW || d.op == Op::FSD);   // (their rd bits are an offset)
+    if (writes_rd && d.rd) {   // (an FP destination counts too: it only makes the guesses fewer)
+        m_written |= 1u << d.rd;
+        if (d.rd == 1)
+            m_return_at = followed ? static_cast<int64_t>(m_page_offset + offset) + d.len : -1;
+    }
+    return ends;
+}
+
+bool BlockFormer::follows_call(Instruction& in, uint64_t offset)
+{
+    const Decoded& d = in.d;
+    if (!m_regs || m_calls == kMaxCalls || (m_branches == kMaxBranches && !m_select.open))
+        return false;
+    const int64_t here = static_cast<int64_t>(m_page_offset + offset);   // (offset may be "negative")
+    int64_t target = -1;   // in the page
+    if (d.op == Op::JAL && d.rd == 1) {
+        target = here + d.imm;
+    } else if (d.op == Op::JALR && d.rd == 0 && d.rs1 == 1 && m_return_at >= 0) {
+        target = (m_return_at + d.imm) & ~int64_t{1};
+    } else if (d.op == Op::JALR && d.rd == 1 && !((m_written >> d.rs1) & 1)) {
+        const uint64_t to = (m_regs[d.rs1] + static_cast<uint64_t>(static_cast<int64_t>(d.imm))) & ~uint64_t{1};
+        if ((to >> 12) == (m_page >> 12))
+            target = static_cast<int64_t>(to & 0xfff);
+    }
+    if (target < 0 || target >= 4096 || target == static_cast<int64_t>(m_page_offset))   // (never to its start)
+        return false;
+    if (d.op == Op::JALR)
+        in.follow = static_cast<int32_t>(target - here);
+    ++m_calls;
+    return true;
+}
+
+bool BlockFormer::take_decoded(const Decoded& d, uint64_t offset)
+{
     if (d.op == Op::JAL && d.rd == 0 && m_jumps < kMaxJumps && !(m_branches == kMaxBranches && !m_select.open)) {
         const auto target = static_cast<int64_t>(m_page_offset + offset) + d.imm;
         if (target >= 0 && target < 4096 && offset + static_cast<uint64_t>(static_cast<int64_t>(d.imm)) != 0) {
@@ -296,16 +335,21 @@ public:
         jmp(m_exit_sync, T_NEAR);
     }
 
-    const void* emit_block(uint64_t vpc, uint64_t paddr, std::span<const Instruction> code)
+    // After emit_block(): where a block with the same plan enters the block, and the plan.
+    const void* borrowing_entry() const { return m_loop_head; }
+    uint64_t plan() const { return m_plan; }
+    // The block's code; `loop`: the loop of its page it lies on, if any (flat memory).
+    const void* emit_block(uint64_t vpc, uint64_t paddr, std::span<const Instruction> code, const LoopRegisters* loop)
     {
         m_cold.clear();
         m_cold_helpers.clear();
         m_side_exits.clear();
+        m_other_targets.clear();
         m_vpc0 = vpc;
         m_paddr0 = paddr;
         align(16);
         m_entry = getCurr();
-        plan_borrows(vpc, code);
+        plan_borrows(vpc, code, loop);
         borrow();
         m_loop_head = getCurr();
         // The whole block is paid for at entry (one check: sub and jb, a single fused operation);
@@ -348,12 +392,20 @@ public:
                 exit_stub(side.jump, side.target);
                 continue;
             }
-            patch_rel32(side.jump, getCurr());
+            // The branch itself goes straight to a block with the same plan (link()); to any
+            // other, through the moves back to the usual mapping.
+            const uint8_t* unborrowing = getCurr();
+            patch_rel32(side.jump, unborrowing);
             unborrow_code();
             db(0xE9); dd(0);
-            exit_stub(getCurr() - 4, side.target);
+            exit_stub(getCurr() - 4, side.target, m_plan ? side.jump : nullptr, unborrowing);
         }
         m_side_exits.clear();
+        for (const uint8_t* jump : m_other_targets) {
+            patch_rel32(jump, getCurr());
+            exit_indirect();
+        }
+        m_other_targets.clear();
         for (ColdAccess& cold : m_cold)
             emit_cold(cold);
         m_cold.clear();
@@ -392,6 +444,8 @@ private:
         uint64_t target = 0;
     };
     std::vector<SideExit> m_side_exits;
+    // Followed JALRs' jumps taken for a target other than the expected one (to exit_indirect()).
+    std::vector<const uint8_t*> m_other_targets;
     // A memory-kept register the previous instruction loaded, whose value rax still holds when
     // this one starts (m_in_rax; 0: none): compare() takes it from there.
     unsigned m_in_rax = 0, m_next_in_rax = 0;
@@ -516,10 +570,28 @@ private:
         m_host8[guest].reset();
     }
 
-    void plan_borrows(uint64_t vpc, std::span<const Instruction> code)
+    // A block on a loop of its page (`loop`, see PageLoops) takes the plan of the whole loop, from
+    // the loop's register counts, so that its blocks agree (m_plan, the same for the same plan);
+    // any other block that loops to its own start, a plan of its own (m_plan 0: it links to no
+    // other block past their moves).
+    uint64_t m_plan = 0;
+    void plan_borrows(uint64_t vpc, std::span<const Instruction> code, const LoopRegisters* loop)
     {
         m_borrows.clear();
         m_borrowed = false;
+        m_plan = 0;
+        if (loop) {
+            borrow_for(loop->uses, loop->writes);
+            // The plan, exactly: a byte per borrow (at most eight), guest register and the index
+            // of the lending host register in kMapped (a guest register is never x0: no byte is 0).
+            for (const Borrow& b : m_borrows) {
+                unsigned lender = 0;
+                while (kMapped[lender].first != b.displaced)
+                    ++lender;
+                m_plan = (m_plan << 8) | (b.guest << 3) | lender;
+            }
+            return;
+        }
         bool loops = false;
         std::array<unsigned, 32> uses{}, writes{};
         uint64_t pc = vpc;
@@ -537,12 +609,16 @@ private:
             ++uses[d.rs2 & 31];
             pc = next_in_block(in, pc, &in == &code.back());
         }
-        if (!loops)
-            return;
-        // Memory-kept registers the loop writes (whose every round would otherwise wait for the
-        // store before), named at least twice, busiest first. (Registers it only reads gain
-        // little: their loads hit the cache and wait for nothing; borrowing them made corelike's
-        // list search, a loop of a few rounds per entry, slower.)
+        if (loops)
+            borrow_for(uses, writes);
+    }
+    // Memory-kept registers the loop writes (whose every round would otherwise wait for the store
+    // before), named at least twice, busiest first. (Registers it only reads gain little: their
+    // loads hit the cache and wait for nothing; borrowing them made corelike's list search, a loop
+    // of a few rounds per entry, slower.)
+    template <typename Counts>
+    void borrow_for(const Counts& uses, const Counts& writes)
+    {
         std::vector<unsigned> wanted;
         for (unsigned r = 1; r < 32; ++r)
             if (!m_host64[r] && writes[r] && uses[r] >= 2)
@@ -583,17 +659,25 @@ private:
     // [the jump's rel32 field][this block's virtual page][its physical page][the stub].
     void exit_direct(uint64_t target)
     {
+        const uint8_t* same_plan = nullptr;
+        if (m_plan) {   // jmp rel32: to the next instruction, or to a block with the same plan (link())
+            db(0xE9); dd(0);
+            same_plan = getCurr() - 4;
+        }
         unborrow_code();
         db(0xE9); dd(0);                           // jmp rel32: to the stub until chained
-        exit_stub(getCurr() - 4, target);
+        exit_stub(getCurr() - 4, target, same_plan, same_plan ? same_plan + 4 : nullptr);
     }
 
     // The stub of a direct exit to `target` whose jump's rel32 field is `jump_field` (a jmp, or a
     // conditional jump): it leaves to the dispatcher, which chains the exit to the target's block
     // by pointing the field there (Translator::link). Written with its rip-relative displacements
     // patched by hand rather than with xbyak labels, whose bookkeeping (hash maps, allocations)
-    // cost more than the rest of an exit.
-    void exit_stub(const uint8_t* jump_field, uint64_t target)
+    // cost more than the rest of an exit. A block with a register plan (m_plan) exits to a block
+    // with the same plan by another jump, `same_plan` (its rel32 field), before the moves back to
+    // the usual mapping; until linked, that one leads to `unborrowing`, the moves.
+    void exit_stub(const uint8_t* jump_field, uint64_t target, const uint8_t* same_plan = nullptr,
+                   const uint8_t* unborrowing = nullptr)
     {
         const uint8_t* stub = getCurr();
         patch_rel32(jump_field, stub);
@@ -612,8 +696,13 @@ private:
         const uint8_t* slot = getCurr();
         dq(reinterpret_cast<uint64_t>(jump_field));
         dq(m_vpc0 >> 12);
-        dq(m_paddr0 >> 12);
+        dq((m_paddr0 >> 12) | (same_plan ? Translator::ExitSlot::kGoesOn : 0));
         dq(reinterpret_cast<uint64_t>(stub));   // what invalidate() points the jump back at
+        if (same_plan) {   // (most blocks have no plan: their slots end here)
+            dq(reinterpret_cast<uint64_t>(same_plan));
+            dq(m_plan);
+            dq(reinterpret_cast<uint64_t>(unborrowing));
+        }
         if (lea_at)
             patch_rel32(lea_at + 3, slot);
     }
@@ -688,7 +777,7 @@ private:
         case Op::JAL: {
             if (d.rd) { mov(rax, m_pc + d.len); mov(x(d.rd), rax); }
             if (m_index + 1 < m_count) {   // followed: the block goes on at its target
-                m_next_in_rax = m_in_rax;
+                m_next_in_rax = d.rd ? 0 : m_in_rax;   // (a call's link took rax)
                 break;
             }
             exit_direct(m_pc + static_cast<uint64_t>(imm));
@@ -698,6 +787,17 @@ private:
             sum_to(rax, d.rs1, d.imm);
             and_(rax, ~1u);
             if (d.rd) { mov(rcx, m_pc + d.len); mov(x(d.rd), rcx); }
+            if (in.follow && m_index + 1 < m_count) {
+                // Followed (BlockFormer): the block goes on at the expected target; another one
+                // leaves through the jump table, giving back the instructions after this one.
+                const unsigned unrun = m_count - m_index - 1;
+                add(kBudget, unrun);
+                mov(rcx, m_pc + static_cast<uint64_t>(static_cast<int64_t>(in.follow)));
+                cmp(rax, rcx);
+                m_other_targets.push_back(jcc_forward(kJne));
+                sub(kBudget, unrun);
+                break;
+            }
             exit_indirect();
             return true;
         }
@@ -1639,6 +1739,7 @@ void Translator::flush()
     m_bytes.clear();
     m_linked.clear();
     m_faults.clear();
+    m_loops.forget();
     forget_jumps();
     ++m_flushes;
     start();
@@ -1671,10 +1772,13 @@ void Translator::point_jump(uint64_t field, uint64_t target)
 void Translator::invalidate()
 {
     for (uint64_t slot : m_linked) {
-        const auto* words = reinterpret_cast<const uint64_t*>(slot);
-        point_jump(words[0], words[3]);
+        const auto& exit = *reinterpret_cast<const ExitSlot*>(slot);
+        point_jump(exit.jump, exit.stub);
+        if (exit.ppage & ExitSlot::kGoesOn)
+            point_jump(exit.same_plan, exit.unborrowing);
     }
     m_linked.clear();
+    m_loops.forget();
     forget_jumps();
     ++m_epoch;
     ++m_invalidations;
@@ -1704,11 +1808,15 @@ Block* Translator::find_slow(uint64_t vpc, uint64_t paddr)
 }
 
 const Block* Translator::translate(uint64_t vpc, uint64_t paddr, std::span<const Instruction> code,
-                                   std::span<const uint8_t> bytes, bool crosses_page, int32_t bytes_from)
+                                   std::span<const uint8_t> bytes, bool crosses_page, int32_t bytes_from,
+                                   const uint8_t* page)
 {
+    const LoopRegisters* loop = page && m_layout.chain_across_pages
+                                    ? m_loops.loop_at(paddr, std::span<const uint8_t, 4096>(page, 4096))
+                                    : nullptr;
     const void* entry = nullptr;
     try {
-        entry = m_emitter->emit_block(vpc, paddr, code);
+        entry = m_emitter->emit_block(vpc, paddr, code, loop);
     } catch (const Xbyak::Error& e) {
         // A bug of ours, not the guest's: say so once, and let the interpreter run this code.
         static bool said = false;
@@ -1724,6 +1832,8 @@ const Block* Translator::translate(uint64_t vpc, uint64_t paddr, std::span<const
     b.paddr = paddr;
     b.count = static_cast<uint32_t>(code.size());
     b.entry = entry;
+    b.borrowing_entry = m_emitter->borrowing_entry();
+    b.plan = m_emitter->plan();
     b.epoch = m_epoch;
     b.bytes_at = static_cast<uint32_t>(m_bytes.size());
     b.byte_count = static_cast<uint32_t>(bytes.size());
@@ -1738,10 +1848,14 @@ const Block* Translator::translate(uint64_t vpc, uint64_t paddr, std::span<const
 
 void Translator::link(uint64_t slot, const Block& block)
 {
-    const auto* words = reinterpret_cast<const uint64_t*>(slot);
-    if (!m_layout.chain_across_pages && ((block.vpc >> 12) != words[1] || (block.paddr >> 12) != words[2]))
+    const auto& exit = *reinterpret_cast<const ExitSlot*>(slot);
+    if (!m_layout.chain_across_pages &&
+        ((block.vpc >> 12) != exit.vpage || (block.paddr >> 12) != (exit.ppage & ~ExitSlot::kGoesOn)))
         return;
-    point_jump(words[0], reinterpret_cast<uint64_t>(block.entry));
+    if ((exit.ppage & ExitSlot::kGoesOn) && exit.plan == block.plan)
+        point_jump(exit.same_plan, reinterpret_cast<uint64_t>(block.borrowing_entry));
+    else
+        point_jump(exit.jump, reinterpret_cast<uint64_t>(block.entry));
     m_linked.push_back(slot);
 }
 

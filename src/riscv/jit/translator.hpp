@@ -4,7 +4,7 @@
 //
 // How translated code runs (riscv/hart_jit.hpp drives it):
 //  - A block is a run of instructions from one guest page (straight, or through one jump it
-//    follows: see BlockFormer), ending at a jump, an
+//    follows, and in the process VM through calls and returns: see BlockFormer), ending at a jump, an
 //    instruction that may change how code is fetched (xRET, SFENCE.VMA, FENCE.I, WFI, writes of
 //    satp and the PMP CSRs, ...), the end of the page, kMaxBlock instructions, or where
 //    BlockFormer says (conditional branches inside it are side exits, or selects: see Shadow). It
@@ -14,7 +14,9 @@
 //  - Guest registers live in the hart's array (rbx points into it, and so at the hart), except the
 //    busiest eight (sp, s0, a0-a5), which live in host registers from entry to exit and are stored
 //    back before any helper call. A block that loops to its own start may borrow the host
-//    registers of those it does not name for memory-kept ones it writes (Emitter::Borrow).
+//    registers of those it does not name for memory-kept ones it writes (Emitter::Borrow); with
+//    flat memory every block on a loop of its page (PageLoops) borrows by the loop's plan, and a
+//    direct exit to a block with the same plan skips both blocks' moves (Block::plan).
 //  - Integer, branch, load and store instructions are emitted inline (in the process VM, where the
 //    FPU is always on, FLW/FLD/FSW/FSD too). Loads and stores look up the
 //    hart's software TLB inline and call the hart's slow path on a miss, MMIO, a page-crossing
@@ -48,6 +50,7 @@
 #include <vector>
 
 #include "riscv/decode.hpp"
+#include "riscv/jit/loops.hpp"
 
 namespace vireo::riscv::jit {
 
@@ -128,12 +131,15 @@ inline constexpr unsigned kMaxBlock = 64;
 struct Instruction {
     Decoded d;
     uint32_t raw = 0;
+    int32_t follow = 0;   // a JALR the block follows (see BlockFormer): its expected target - its pc
 };
 
-// The pc of the instruction after `in` (at pc) in a block: past it, or, for a JAL the block
-// follows (one that is not its last, see BlockFormer), its target.
+// The pc of the instruction after `in` (at pc) in a block: past it, or, for a JAL or JALR the
+// block follows (one that is not its last, see BlockFormer), its target.
 inline uint64_t next_in_block(const Instruction& in, uint64_t pc, bool last)
 {
+    if (in.d.op == Op::JALR && in.follow && !last)
+        return pc + static_cast<uint64_t>(static_cast<int64_t>(in.follow));
     return pc + (in.d.op == Op::JAL && !last ? static_cast<uint64_t>(static_cast<int64_t>(in.d.imm)) : in.d.len);
 }
 
@@ -207,9 +213,15 @@ Shadow select_shadow(std::span<const Instruction> code, size_t branch);
 // corelike 9% faster; two or four, 8%; following calls (JAL ra) as well gained nothing.
 class BlockFormer {
 public:
-    static constexpr unsigned kMaxBranches = 2, kMaxJumps = 1;
-    // `page_offset`: where in its page the block starts.
-    explicit BlockFormer(bool privileged, uint64_t page_offset = 0) : m_privileged(privileged), m_page_offset(page_offset) {}
+    static constexpr unsigned kMaxBranches = 2, kMaxJumps = 1, kMaxCalls = 2;
+    // `page_offset`: where in its page the block starts. With `regs` (the guest registers as the
+    // block is formed, in the process VM) the block follows calls and returns too: a call (JAL or
+    // JALR with rd = ra) to its page goes on at the callee, a JALR's target guessed from its
+    // register's value now (translated code checks it and leaves through the jump table for any
+    // other); a return (JALR through ra) after a call the block followed goes on after that
+    // call. A call and its return: kMaxCalls.
+    explicit BlockFormer(bool privileged, uint64_t page_offset = 0, const uint64_t* regs = nullptr, uint64_t page = 0)
+        : m_privileged(privileged), m_page_offset(page_offset), m_regs(regs), m_page(page) {}
     // True when the instruction `offset` bytes after the block's start must not join it. The end
     // of a select's shadow settles it: its branch is not one of the block's.
     bool stops_before(uint64_t offset)
@@ -224,12 +236,20 @@ public:
         return false;
     }
     // Takes the instruction `offset` bytes after the block's start; true when the block ends with it.
-    // A JAL it takes without ending the block is followed: the next instruction is its target's.
-    bool take(const Decoded& d, uint64_t offset);
+    // A JAL it takes without ending the block is followed: the next instruction is its target's;
+    // likewise a JALR whose `follow` it sets.
+    bool take(Instruction& in, uint64_t offset);
 
 private:
+    bool take_decoded(const Decoded& d, uint64_t offset);
+    bool follows_call(Instruction& in, uint64_t offset);
     bool m_privileged;
     uint64_t m_page_offset;
+    const uint64_t* m_regs;
+    uint64_t m_page;
+    uint32_t m_written = 0;      // the x registers the block's instructions so far write
+    int64_t m_return_at = -1;    // where in the page the last followed call returns (ra's value), if ra holds it
+    unsigned m_calls = 0;
     unsigned m_jumps = 0;
     unsigned m_branches = 0;
     std::array<uint64_t, kMaxBranches> m_targets{};
@@ -245,6 +265,11 @@ private:
 struct Block {
     uint64_t vpc = 0, paddr = 0;
     const void* entry = nullptr;
+    // A block on a loop (flat memory) keeps some guest registers in the host registers of others,
+    // by a plan every block of the loop shares (Emitter::plan_borrows): a block with the same plan
+    // jumps to `borrowing_entry`, past the entry's moves. `plan` is 0 for none.
+    const void* borrowing_entry = nullptr;
+    uint64_t plan = 0;
     uint32_t count = 0;        // instructions
     uint32_t epoch = 0;        // the translator's epoch when its code was last known unchanged
     uint32_t bytes_at = 0, byte_count = 0;   // a copy of its guest code, in the translator's arena,
@@ -318,8 +343,9 @@ public:
     // whose bytes in guest memory are `bytes` (from vpc + bytes_from on), into a new block.
     // `crosses_page`: the last instruction ends on the next page (flat memory only); such a block
     // is dropped, not checked, after invalidate(), as that page may be gone.
+    // `page`: the guest page the block starts in, whose loops give its register plan (flat memory).
     const Block* translate(uint64_t vpc, uint64_t paddr, std::span<const Instruction> code, std::span<const uint8_t> bytes,
-                           bool crosses_page = false, int32_t bytes_from = 0);
+                           bool crosses_page = false, int32_t bytes_from = 0, const uint8_t* page = nullptr);
     // Runs translated code from `block` until it leaves (the hart's state then says where it is).
     void run(void* hart, uint64_t* regs, const Block& block)
     {
@@ -335,6 +361,15 @@ public:
     static inline thread_local const Translator* t_running = nullptr;
     // Points an unchained exit's slot at `block` if chaining is safe.
     void link(uint64_t slot, const Block& block);
+    // What a direct exit's stub records (Emitter::exit_stub): the rel32 field of its jump, the
+    // virtual and physical page of its block (| kGoesOn when the rest follows), the stub; and for
+    // a block with a register plan, the rel32 field of the jump to a block with the same plan, the
+    // plan, and where that jump leads until linked (else the slot ends after the stub).
+    struct ExitSlot {
+        static constexpr uint64_t kGoesOn = 1ull << 63;   // (no page number has it)
+        uint64_t jump, vpage, ppage, stub;
+        uint64_t same_plan, plan, unborrowing;
+    };
     // Guest code may have changed (FENCE.I, new mappings): unchain every block and check each one's
     // code before it runs again. Never call while translated code is running.
     void invalidate();
@@ -375,6 +410,7 @@ private:
     std::vector<uint16_t> m_jumps_used;
     std::vector<uint8_t> m_bytes;      // guest code of every block, to check it after invalidate()
     std::vector<uint64_t> m_linked;    // slots pointing at another block since the last invalidate()
+    LoopIndex m_loops;                 // the loops of the pages translated from (flat memory)
     // Guarded loads and stores (Layout::guarded_*): each one's address and its slow path's, in address
     // order (code is emitted forwards), for fault_resume().
     std::vector<std::pair<const uint8_t*, const uint8_t*>> m_faults;

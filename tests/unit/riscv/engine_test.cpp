@@ -4,6 +4,7 @@
 // instructions executed. Slice sizes that end inside blocks check that the budget is exact.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "riscv/hart_impl.hpp"
+#include "riscv/jit/loops.hpp"
 
 using namespace vireo::riscv;
 
@@ -304,6 +306,60 @@ std::vector<uint32_t> jump_program()
     return code;
 }
 
+uint32_t jal(unsigned rd, int32_t offset) { return jal0(offset) | (rd << 7); }
+uint32_t jalr(unsigned rd, unsigned rs1, int32_t imm) { return i_type(0x67, 0, rd, rs1, static_cast<uint32_t>(imm) & 0xfff); }
+constexpr uint32_t kFenceI = 0x0000100f;
+
+// A loop of several blocks (jit::PageLoops: in the process VM they share one plan of host
+// registers for the memory-kept s1-s4 it writes, in those of sp, a2, a3 and a4, which it never
+// names, and jump to each other past their moves), with calls the blocks follow: one through s4,
+// whose target changes every round (the guess made when its block was formed fails half the time), a
+// direct one right after a load whose value the callee compares at once, and their returns; one
+// more call, which a block that followed two does not follow, to code on no loop (no plan). Side exits inside the loop, an atomic (the interpreter's) and,
+// every 16 rounds, a rewrite of the loop's first instruction (s3 += 5 <-> s3 += 6) and FENCE.I.
+std::vector<uint32_t> loop_program()
+{
+    std::vector<uint32_t> code(0xd0 / 4, addi(31, 31, 7));   // (t6 += 7: where nothing should run)
+    auto at = [&](uint32_t address, uint32_t instruction) { code[address / 4] = instruction; };
+    const uint32_t amoadd_d_t2 = (9u << 20) | (11u << 15) | (3u << 12) | (7u << 7) | 0x2f;   // t2 = *a1, *a1 += s1
+    at(0x00, addi(12, 0, 0));              // a2 = 0
+    at(0x04, addi(18, 0, 120));            // s2 = 120 rounds
+    at(0x08, addi(19, 0, 7));              // s3 = 7
+    at(0x0c, 0x00000a97);                  // auipc s5, 0
+    at(0x10, addi(20, 21, 0xa0 - 0x0c));   // s4 = f1
+    at(0x14, 0x00300eb7);                  // lui t4, 0x300: what turns s3 += 5 into s3 += 6 and back
+    at(0x18, addi(19, 19, 5));             // loop: s3 += 5
+    at(0x1c, i_type(0x13, 7, 5, 19, 3));   // t0 = s3 & 3
+    at(0x20, branch(0, 5, 0, 0x14));       // if (t0 == 0) to 0x34
+    at(0x24, r_type(0, 9, 9, 19));         //     s1 += s3
+    at(0x28, jalr(1, 20, 0));              //     call *s4
+    at(0x2c, r_type(0, 9, 9, 10));         //     s1 += a0
+    at(0x30, jal(1, 0xb0 - 0x30));         //     call f2 (a block's third call: not followed)
+    at(0x34, ld(30, 11, 16));              // else, and after that call: t5 = a1[2] (0)
+    at(0x38, jal(1, 0xc0 - 0x38));         //     call f3
+    at(0x3c, i_type(0x13, 4, 20, 20, 0x10)); // s4 ^= 0x10: f1 <-> f2
+    at(0x40, amoadd_d_t2);                 // t2 = *a1, *a1 += s1
+    at(0x44, i_type(0x13, 7, 6, 18, 15));  // t1 = s2 & 15
+    at(0x48, bne(6, 0, 0x60 - 0x48));      // if (t1 == 0) {
+    at(0x4c, sd(9, 11, 0));                //     *a1 = s1
+    at(0x50, i_type(0x03, 2, 28, 21, 0x18 - 0x0c));          // t3 = the loop's first instruction
+    at(0x54, r_type(4, 28, 28, 29));                          // t3 ^= t4
+    at(0x58, sd(28, 21, 0x18 - 0x0c) & ~(1u << 12));          // sw: rewritten
+    at(0x5c, kFenceI);                     //     fence.i }
+    at(0x60, addi(18, 18, -1));            // s2 -= 1
+    at(0x64, bne(18, 0, 0x18 - 0x64));     // back to loop
+    at(0x68, sd(19, 11, 8));               // a1[1] = s3
+    at(0x6c, kLoopForever);
+    at(0xa0, addi(10, 19, 3));             // f1: a0 = s3 + 3
+    at(0xa4, jalr(0, 1, 0));               //     ret
+    at(0xb0, addi(9, 9, 9));               // f2: s1 += 9
+    at(0xb4, jalr(0, 1, 0));               //     ret
+    at(0xc0, branch(0, 30, 0, 8));         // f3: if (t5 != 0)   (compares the value loaded before the call)
+    at(0xc4, addi(9, 9, 1));               //         s1 += 1
+    at(0xc8, jalr(0, 1, 0));               //     ret
+    return code;
+}
+
 template <typename Env>
 struct Machine {
     Env env;
@@ -382,6 +438,18 @@ TEST_P(EnginesAgree, AcrossJumpsBlocksFollow)
     jit.hart.run(5000);
     EXPECT_EQ(jit.hart.pc(), kBase + 0x54);
     EXPECT_EQ(jit.hart.reg(5), 0u) << "no code that is jumped over ran";
+}
+
+TEST_P(EnginesAgree, InLoopsOfSeveralBlocksAndTheCallsTheyFollow)
+{
+    expect_engines_agree<FlatEnv>(loop_program(), GetParam());
+    expect_engines_agree<UserEnv>(loop_program(), GetParam());
+    Machine<UserEnv> jit(Engine::Jit, loop_program());
+    jit.hart.run(5000);
+    EXPECT_EQ(jit.env.traps, 0u);
+    EXPECT_EQ(jit.hart.pc(), kBase + 0x6c);
+    EXPECT_EQ(jit.hart.reg(18), 0u) << "the loop ran to its end";
+    EXPECT_EQ(jit.hart.reg(31), 0u) << "no code that is jumped over ran";
 }
 
 TEST_P(EnginesAgree, InSelects)
@@ -675,4 +743,92 @@ TEST(RandomProgramsAgree, InSlicesOfAnySize)
             if (::testing::Test::HasFatalFailure())
                 return;
         }
+}
+// jit::PageLoops: which instructions of a page lie on a loop together.
+namespace {
+
+struct Page {
+    std::array<uint8_t, 4096> bytes{};
+    void put(unsigned at, uint32_t instruction) { std::memcpy(&bytes[at], &instruction, 4); }
+};
+
+// Straight code, then a loop of three blocks that calls a function elsewhere in the page, then
+// code after it; the called function; a branch to itself.
+Page loop_page()
+{
+    Page p;
+    p.put(0x00, addi(10, 10, 1));       // a0 += 1
+    p.put(0x04, addi(9, 0, 10));        // s1 = 10
+    p.put(0x08, addi(9, 9, -1));        // loop: s1 -= 1
+    p.put(0x0c, branch(0, 9, 0, 0x10)); // if (s1 == 0) to 0x1c
+    p.put(0x10, jal(1, 0x40 - 0x10));   // call f
+    p.put(0x14, addi(18, 18, 3));       // s2 += 3
+    p.put(0x18, jal0(0x08 - 0x18));     // j loop
+    p.put(0x1c, addi(11, 11, 1));       // a1 += 1
+    p.put(0x20, jalr(0, 1, 0));         // ret
+    p.put(0x40, addi(19, 19, 1));       // f: s3 += 1
+    p.put(0x44, jalr(0, 1, 0));         //    ret
+    p.put(0x80, bne(10, 0, 0));         // a branch to itself
+    return p;
+}
+
+}  // namespace
+
+TEST(PageLoops, InstructionsOnOneLoopShareItsRegisterCounts)
+{
+    const Page p = loop_page();
+    jit::LoopScratch scratch;   // (shared, as LoopIndex shares it between pages)
+    for (unsigned first : {0x08u, 0x14u, 0x00u}) {   // whichever is asked first
+        jit::PageLoops loops;
+        const jit::LoopRegisters* loop = loops.loop_at(p.bytes, first, scratch);
+        if (first == 0x00) {
+            EXPECT_EQ(loop, nullptr) << "straight code before the loop";
+        }
+        for (unsigned at : {0x08u, 0x0cu, 0x10u, 0x14u, 0x18u}) {
+            const jit::LoopRegisters* here = loops.loop_at(p.bytes, at, scratch);
+            ASSERT_NE(here, nullptr) << std::hex << at;
+            EXPECT_EQ(here, loops.loop_at(p.bytes, 0x08, scratch)) << std::hex << at;
+        }
+        for (unsigned at : {0x00u, 0x04u, 0x1cu, 0x20u, 0x40u, 0x44u})
+            EXPECT_EQ(loops.loop_at(p.bytes, at, scratch), nullptr) << std::hex << at;
+        const jit::LoopRegisters& r = *loops.loop_at(p.bytes, 0x08, scratch);
+        EXPECT_EQ(r.writes[9], 1u) << "s1 -= 1";
+        EXPECT_GE(r.uses[9], 2u);
+        EXPECT_EQ(r.writes[18], 1u) << "s2 += 3";
+        EXPECT_EQ(r.writes[1], 1u) << "the call's link";
+        EXPECT_EQ(r.writes[19], 0u) << "the called function is not part of the loop";
+        EXPECT_EQ(r.writes[10], 0u) << "nor is the code before it";
+        EXPECT_NE(loops.loop_at(p.bytes, 0x80, scratch), nullptr) << "a branch to itself is a loop";
+        EXPECT_NE(loops.loop_at(p.bytes, 0x80, scratch), loops.loop_at(p.bytes, 0x08, scratch));
+    }
+}
+
+TEST(PageLoops, AnyBytesAnywhereAreAnAnswerNotACrash)
+{
+    Page p;
+    p.put(0xffc, addi(9, 9, -1));
+    p.bytes[0xffe] = 0x13;   // the first half of a 32-bit instruction that would end past the page
+    p.bytes[0xfff] = 0x00;
+    jit::LoopScratch scratch;
+    jit::PageLoops loops;
+    EXPECT_EQ(loops.loop_at(p.bytes, 0xffe, scratch), nullptr);
+    EXPECT_EQ(loops.loop_at(p.bytes, 0xffc, scratch), nullptr);
+    EXPECT_EQ(loops.loop_at(p.bytes, 0xfff, scratch), nullptr) << "odd offsets hold no instruction";
+    EXPECT_EQ(loops.loop_at(p.bytes, 4096, scratch), nullptr);
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (int round = 0; round < 20; ++round) {
+        for (uint8_t& b : p.bytes) {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            b = static_cast<uint8_t>(x);
+        }
+        jit::PageLoops any;
+        for (unsigned at = 0; at < 4096; at += 2)
+            any.loop_at(p.bytes, at, scratch);   // (every answer, in any order, from the same scratch)
+        for (unsigned at = 0; at < 4096; at += 2) {
+            const jit::LoopRegisters* loop = any.loop_at(p.bytes, at, scratch);
+            if (loop) {
+                EXPECT_EQ(loop, any.loop_at(p.bytes, at, scratch));
+            }
+        }
+    }
 }
