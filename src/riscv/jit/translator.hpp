@@ -326,10 +326,11 @@ public:
     // Code is translated once it has been asked for kWarm times (most of a boot runs once, and is
     // cheaper to interpret than to translate: 16 took 11% fewer host instructions to boot the
     // default guest than 4, and as few as 8 or 24); until then this says no and counts. A program
-    // in the process VM runs its code more often: there 4 (SQLite's test.sql took 4% less CPU
-    // than with 16, Lua's bench 3%). VIREO_JIT_WARM=N sets another threshold (0: translate at
-    // first sight, as the ISA tests do).
-    static constexpr uint8_t kWarm = 16, kWarmProcess = 4;
+    // in the process VM runs its code more often: there 12 (4 was best until translating a block
+    // included finding its page's loops; with that, 12 took SQLite's test.sql 3% less CPU than 4,
+    // Lua's bench 2%, corelike 3000 iterations 4%; 16 was in between). VIREO_JIT_WARM=N sets
+    // another threshold (0: translate at first sight, as the ISA tests do).
+    static constexpr uint8_t kWarm = 16, kWarmProcess = 12;
     bool warm(uint64_t vpc, uint64_t paddr)
     {
         uint8_t& h = heat(vpc, paddr);
