@@ -168,7 +168,7 @@ void PageLoops::analyse(std::span<const uint8_t, 4096> page, unsigned start, Loo
                                    f.step.next.begin() + f.step.count;
             const bool loop = stack.end() - root > 1 || self_loop;
             int16_t id = kNone;
-            if (loop && m_loops.size() < 2048) {
+            if (loop && m_loops.size() < kMaxLoops) {
                 id = static_cast<int16_t>(m_loops.size());
                 LoopRegisters& r = m_loops.emplace_back();
                 for (auto it = root; it != stack.end(); ++it)

@@ -36,6 +36,9 @@ struct LoopScratch {
 
 class PageLoops {
 public:
+    // At most this many loops a page (a guest can write a page of 2048 one-instruction loops):
+    // the rest count as none. Bounds a page's analysis to 4 KiB + kMaxLoops * 128 bytes.
+    static constexpr size_t kMaxLoops = 64;
     // The loop the instruction at `offset` in `page` (4 KiB of guest code) lies on, or nullptr when
     // it lies on none. Analyses what `offset` reaches the first time it is asked.
     const LoopRegisters* loop_at(std::span<const uint8_t, 4096> page, unsigned offset, LoopScratch& scratch);
@@ -54,17 +57,23 @@ private:
     }
 };
 
-// PageLoops by physical page, for as long as the translated code (forget() on any code change).
+// PageLoops by physical page, for as long as the translated code (forget() on any code change),
+// and for at most kMaxPages pages (then it starts again: a guest translating code on ever more
+// pages must not make the host's memory grow without bound).
 class LoopIndex {
 public:
+    static constexpr size_t kMaxPages = 1024;
     const LoopRegisters* loop_at(uint64_t paddr, std::span<const uint8_t, 4096> page)
     {
+        if (m_pages.size() >= kMaxPages && !m_pages.contains(paddr >> 12))
+            m_pages.clear();
         auto& loops = m_pages[paddr >> 12];
         if (!loops)
             loops = std::make_unique<PageLoops>();
         return loops->loop_at(page, static_cast<unsigned>(paddr & 0xfff), m_scratch);
     }
     void forget() { m_pages.clear(); }
+    size_t pages() const { return m_pages.size(); }
 
 private:
     std::unordered_map<uint64_t, std::unique_ptr<PageLoops>> m_pages;

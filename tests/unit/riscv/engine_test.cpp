@@ -832,3 +832,25 @@ TEST(PageLoops, AnyBytesAnywhereAreAnAnswerNotACrash)
         }
     }
 }
+
+TEST(PageLoops, AGuestCannotMakeTheAnalysisGrowWithoutBound)
+{
+    Page p;   // 1024 loops of one instruction each (bne a0, x0, . ; never taken at a0 = 0)
+    for (unsigned at = 0; at < 4096; at += 4)
+        p.put(at, bne(10, 0, 0));
+    jit::LoopScratch scratch;
+    jit::PageLoops loops;
+    size_t found = 0;
+    for (unsigned at = 0; at < 4096; at += 4)
+        found += loops.loop_at(p.bytes, at, scratch) != nullptr;
+    EXPECT_EQ(found, jit::PageLoops::kMaxLoops) << "the first ones; the rest count as none";
+
+    jit::LoopIndex index;
+    for (uint64_t page = 0; page < 3 * jit::LoopIndex::kMaxPages; ++page) {
+        index.loop_at(page << 12, p.bytes);
+        ASSERT_LE(index.pages(), jit::LoopIndex::kMaxPages);
+    }
+    // (Tarjan settles the deepest first: the loops found are the page's last ones.)
+    EXPECT_NE(index.loop_at(0x1000 + 4092, p.bytes), nullptr) << "it starts again, and answers as before";
+    EXPECT_EQ(index.loop_at(0x2000, p.bytes), nullptr);
+}
