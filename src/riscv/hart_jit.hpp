@@ -150,7 +150,7 @@ const jit::Block* Hart<Env>::jit_block()
     uint64_t begin = offset, end = offset;   // the bytes the instructions span (a jump may go back)
     bool crosses_page = false;
     // In the process VM blocks follow calls (guessing a JALR's target from the registers now).
-    jit::BlockFormer former(kPrivileged, offset, kPrivileged ? nullptr : m_x.data(), m_pc & ~0xfffull);
+    jit::BlockFormer former(kPrivileged, m_pc, kPrivileged ? nullptr : m_x.data());
     while (n < code.size() && at < 4096 && !former.stops_before(at - offset)) {
         uint32_t raw = load_le<uint16_t>(e.host + at);
         if (!is_compressed(raw)) {

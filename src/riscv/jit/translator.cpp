@@ -147,9 +147,7 @@ bool BlockFormer::take(Instruction& in, uint64_t offset)
         m_select.open = false;   // its branch is one after all
     const bool followed = follows_call(in, offset);
     const bool ends = !followed && take_decoded(d, offset);
-    const bool writes_rd = !(is_conditional_branch(d.op) || d.op == Op::SB || d.op == Op::SH || d.op == Op::SW ||
-                             d.op == Op::SD || d.op == Op::FSW || d.op == Op::FSD);   // (their rd bits are an offset)
-    if (writes_rd && d.rd) {   // (an FP destination counts too: it only makes the guesses fewer)
+    if (!rd_is_offset(d.op) && d.rd) {   // (an FP destination counts too: it only makes the guesses fewer)
         m_written |= 1u << d.rd;
         if (d.rd == 1)
             m_return_at = followed ? static_cast<int64_t>(m_page_offset + offset) + d.len : -1;
@@ -599,9 +597,7 @@ private:
             const Decoded& d = in.d;
             if (is_conditional_branch(d.op) && pc + static_cast<uint64_t>(static_cast<int64_t>(d.imm)) == vpc)
                 loops = true;
-            const bool no_rd = is_conditional_branch(d.op) || d.op == Op::SB || d.op == Op::SH || d.op == Op::SW ||
-                               d.op == Op::SD || d.op == Op::FSW || d.op == Op::FSD;   // (rd's bits are the offset)
-            if (!no_rd) {
+            if (!rd_is_offset(d.op)) {
                 ++uses[d.rd & 31];
                 ++writes[d.rd & 31];
             }
@@ -655,8 +651,8 @@ private:
     void unborrow() { move_borrowed(false); use_mapping(false); }
 
     // Leaves the block for `target` by a direct jump the dispatcher may later point at the target's
-    // block (chaining); until then it jumps to the stub right after it. The stub's slot holds
-    // [the jump's rel32 field][this block's virtual page][its physical page][the stub].
+    // block (chaining); until then it jumps to the stub right after it. The stub's slot is a
+    // Translator::ExitSlot.
     void exit_direct(uint64_t target)
     {
         const uint8_t* same_plan = nullptr;

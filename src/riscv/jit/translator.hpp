@@ -151,6 +151,13 @@ inline bool is_conditional_branch(Op op)
     return op == Op::BEQ || op == Op::BNE || op == Op::BLT || op == Op::BGE || op == Op::BLTU || op == Op::BGEU;
 }
 
+// True when the rd field holds offset bits, not a destination (branches, stores).
+inline bool rd_is_offset(Op op)
+{
+    return is_conditional_branch(op) || op == Op::SB || op == Op::SH || op == Op::SW || op == Op::SD ||
+           op == Op::FSW || op == Op::FSD;
+}
+
 // A short forward branch over a few register-to-register instructions (its shadow) is translated
 // as a select, not as a branch: the shadow runs either way and, when the branch is taken, the
 // registers it wrote are put back and its instructions given back to the budget. A condition that
@@ -210,18 +217,19 @@ Shadow select_shadow(std::span<const Instruction> code, size_t branch);
 // on at its target (up to kMaxJumps of them; never back to the block's own start). Compiled loops
 // and if-else chains are full of such jumps; followed, each costs nothing at all, and a value
 // loaded before one is still at hand after it (see Emitter::compare()). Following one made
-// corelike 9% faster; two or four, 8%; following calls (JAL ra) as well gained nothing.
+// corelike 9% faster; two or four, 8%. Following calls as well gained nothing by itself; it is
+// what keeps a loop's register plan (see PageLoops) across the calls in the loop.
 class BlockFormer {
 public:
     static constexpr unsigned kMaxBranches = 2, kMaxJumps = 1, kMaxCalls = 2;
-    // `page_offset`: where in its page the block starts. With `regs` (the guest registers as the
+    // `pc`: where the block starts. With `regs` (the guest registers as the
     // block is formed, in the process VM) the block follows calls and returns too: a call (JAL or
     // JALR with rd = ra) to its page goes on at the callee, a JALR's target guessed from its
     // register's value now (translated code checks it and leaves through the jump table for any
     // other); a return (JALR through ra) after a call the block followed goes on after that
     // call. A call and its return: kMaxCalls.
-    explicit BlockFormer(bool privileged, uint64_t page_offset = 0, const uint64_t* regs = nullptr, uint64_t page = 0)
-        : m_privileged(privileged), m_page_offset(page_offset), m_regs(regs), m_page(page) {}
+    explicit BlockFormer(bool privileged, uint64_t pc = 0, const uint64_t* regs = nullptr)
+        : m_privileged(privileged), m_page_offset(pc & 0xfff), m_page(pc & ~0xfffull), m_regs(regs) {}
     // True when the instruction `offset` bytes after the block's start must not join it. The end
     // of a select's shadow settles it: its branch is not one of the block's.
     bool stops_before(uint64_t offset)
@@ -244,9 +252,9 @@ private:
     bool take_decoded(const Decoded& d, uint64_t offset);
     bool follows_call(Instruction& in, uint64_t offset);
     bool m_privileged;
-    uint64_t m_page_offset;
+    uint64_t m_page_offset;   // where in its page the block starts
+    uint64_t m_page;          // the page
     const uint64_t* m_regs;
-    uint64_t m_page;
     uint32_t m_written = 0;      // the x registers the block's instructions so far write
     int64_t m_return_at = -1;    // where in the page the last followed call returns (ra's value), if ra holds it
     unsigned m_calls = 0;
