@@ -151,7 +151,7 @@ private:
     // ---- translator glue (hart_jit.hpp) ----
     RunResult run_jit(uint64_t budget);
     bool jit_start();
-    const jit::Block* jit_block();
+    const jit::Block* jit_block(const jit::CallContext* call = nullptr);
     jit::Layout jit_layout();
     void jit_sync();
     void jit_begin_helper(uint64_t info);

@@ -83,7 +83,16 @@ RunResult Hart<Env>::run_jit(uint64_t budget)
             }
         }
         const uint64_t flushes = m_jit->flushes();
-        const jit::Block* block = m_interrupt_check ? nullptr : jit_block();
+        // Left by a followed call's exit for another target (see jit::CallContext): its variant.
+        // None is formed for a callee on another page than the caller (its return could not be
+        // followed): the exit then goes through the jump table.
+        jit::CallContext call;
+        bool missed_call = link_slot && m_jit->missed_call(link_slot, call);
+        if (missed_call && (call.returns_to >> 12) != (m_pc >> 12)) {
+            m_jit->give_up(link_slot);
+            missed_call = false;
+        }
+        const jit::Block* block = m_interrupt_check ? nullptr : jit_block(missed_call ? &call : nullptr);
         if (m_jit->flushes() != flushes)
             link_slot = 0;
         if (block && block->count <= m_budget_left) [[likely]] {
@@ -126,8 +135,9 @@ RunResult Hart<Env>::run_jit(uint64_t budget)
 
 // The block for the current pc, translated now if needed; nullptr when the interpreter must take
 // the next instruction (its page is not in the fetch TLB yet, or it crosses the page's end).
+// `call`: a followed call's other target is at pc: its variant once warm (else the block).
 template <typename Env>
-const jit::Block* Hart<Env>::jit_block()
+const jit::Block* Hart<Env>::jit_block(const jit::CallContext* call)
 {
     const uint64_t vpn = m_pc >> 12;
     const TlbEntry& e = m_tlb[m_fetch_ctx][static_cast<unsigned>(Access::Execute)][vpn % kTlbSize];
@@ -135,11 +145,21 @@ const jit::Block* Hart<Env>::jit_block()
         return nullptr;
     const uint64_t offset = m_pc & 0xfff;
     const uint64_t paddr = e.paddr_page | offset;
-    if (const jit::Block* b = m_jit->find(m_pc, paddr, e.host + offset)) [[likely]]
-        return b;
-    if (!m_jit->warm(m_pc, paddr)) {
-        m_jit_cold = true;
-        return nullptr;
+    if (call && (call->returns_to >> 12) == vpn) {
+        if (const jit::Block* b = m_jit->find_variant(m_pc, paddr, e.host + offset, *call))
+            return b;
+        if (!m_jit->warm_variant(m_pc, paddr, *call))
+            call = nullptr;
+    } else {
+        call = nullptr;
+    }
+    if (!call) {
+        if (const jit::Block* b = m_jit->find(m_pc, paddr, e.host + offset)) [[likely]]
+            return b;
+        if (!m_jit->warm(m_pc, paddr)) {
+            m_jit_cold = true;
+            return nullptr;
+        }
     }
     if (m_jit->nearly_full())
         m_jit->flush();
@@ -150,7 +170,7 @@ const jit::Block* Hart<Env>::jit_block()
     uint64_t begin = offset, end = offset;   // the bytes the instructions span (a jump may go back)
     bool crosses_page = false;
     // In the process VM blocks follow calls (guessing a JALR's target from the registers now).
-    jit::BlockFormer former(kPrivileged, m_pc, kPrivileged ? nullptr : m_x.data());
+    jit::BlockFormer former(kPrivileged, m_pc, kPrivileged ? nullptr : m_x.data(), call ? call->returns_to : 0);
     while (n < code.size() && at < 4096 && !former.stops_before(at - offset)) {
         uint32_t raw = load_le<uint16_t>(e.host + at);
         if (!is_compressed(raw)) {
@@ -177,7 +197,7 @@ const jit::Block* Hart<Env>::jit_block()
     if (n == 0)
         return nullptr;
     return m_jit->translate(m_pc, paddr, {code.data(), n}, {e.host + begin, end - begin}, crosses_page,
-                            static_cast<int32_t>(begin) - static_cast<int32_t>(offset), e.host);
+                            static_cast<int32_t>(begin) - static_cast<int32_t>(offset), e.host, call);
 }
 
 // Counting with translated code: blocks only take instructions off the budget; what was taken

@@ -337,17 +337,23 @@ public:
     const void* borrowing_entry() const { return m_loop_head; }
     uint64_t plan() const { return m_plan; }
     // The block's code; `loop`: the loop of its page it lies on, if any (flat memory).
-    const void* emit_block(uint64_t vpc, uint64_t paddr, std::span<const Instruction> code, const LoopRegisters* loop)
+    // `plan`: a call variant's, its caller's (see CallContext), in place of its own.
+    const void* emit_block(uint64_t vpc, uint64_t paddr, std::span<const Instruction> code, const LoopRegisters* loop,
+                           uint64_t plan = 0)
     {
         m_cold.clear();
         m_cold_helpers.clear();
         m_side_exits.clear();
         m_other_targets.clear();
+        m_missed_calls.clear();
         m_vpc0 = vpc;
         m_paddr0 = paddr;
         align(16);
         m_entry = getCurr();
-        plan_borrows(vpc, code, loop);
+        if (plan)
+            take_plan(plan);
+        else
+            plan_borrows(vpc, code, loop);
         borrow();
         m_loop_head = getCurr();
         // The whole block is paid for at entry (one check: sub and jb, a single fused operation);
@@ -404,6 +410,9 @@ public:
             exit_indirect();
         }
         m_other_targets.clear();
+        for (const MissedCall& call : m_missed_calls)
+            call_missed(call);
+        m_missed_calls.clear();
         for (ColdAccess& cold : m_cold)
             emit_cold(cold);
         m_cold.clear();
@@ -442,8 +451,14 @@ private:
         uint64_t target = 0;
     };
     std::vector<SideExit> m_side_exits;
-    // Followed JALRs' jumps taken for a target other than the expected one (to exit_indirect()).
+    // Followed JALRs' jumps taken for a target other than the expected one (to exit_indirect());
+    // those of calls in a block with a plan, with the return address (to call_missed()).
     std::vector<const uint8_t*> m_other_targets;
+    struct MissedCall {
+        const uint8_t* jump = nullptr;
+        uint64_t returns_to = 0;
+    };
+    std::vector<MissedCall> m_missed_calls;
     // A memory-kept register the previous instruction loaded, whose value rax still holds when
     // this one starts (m_in_rax; 0: none): compare() takes it from there.
     unsigned m_in_rax = 0, m_next_in_rax = 0;
@@ -608,6 +623,18 @@ private:
         if (loops)
             borrow_for(uses, writes);
     }
+    // Borrows by `plan` (an m_plan of another block's).
+    void take_plan(uint64_t plan)
+    {
+        m_borrows.clear();
+        m_borrowed = false;
+        m_plan = plan;
+        for (int shift = 56; shift >= 0; shift -= 8)
+            if (const auto borrow = static_cast<unsigned>(plan >> shift) & 0xff) {
+                const auto& [displaced, host] = kMapped[borrow & 7];
+                m_borrows.push_back({borrow >> 3, displaced, host});
+            }
+    }
     // Memory-kept registers the loop writes (whose every round would otherwise wait for the store
     // before), named at least twice, busiest first. (Registers it only reads gain little: their
     // loads hit the cache and wait for nothing; borrowing them made corelike's list search, a loop
@@ -740,6 +767,40 @@ private:
         jmp(m_exit_sync, T_NEAR);
     }
 
+    // A followed call's jump taken for another target (in rax), in a block with a plan: to its
+    // variant when the target is the one the slot was linked for, else to the dispatcher (until
+    // linked) or the jump table. See Translator::CallSlot.
+    void call_missed(const MissedCall& call)
+    {
+        patch_rel32(call.jump, getCurr());
+        db(0x48); db(0xB9); dq(1);   // mov rcx, imm64: the variant's target
+        const uint8_t* target = getCurr() - 8;
+        cmp(rax, rcx);
+        const uint8_t* variant = jcc_forward(kJe);   // (to the next instruction until linked)
+        db(0xE9); dd(0);
+        const uint8_t* other = getCurr() - 4;
+        const uint8_t* learn = getCurr();
+        patch_rel32(other, learn);
+        unborrow_code();
+        mov(qword[field(m_l.pc)], rax);
+        const uint8_t* lea_at = getCurr();
+        db(0x48); db(0x8D); db(0x05); dd(0);   // lea rax, [rip + slot]
+        mov(qword[field(m_l.exit_slot)], rax);
+        jmp(m_exit_sync, T_NEAR);
+        const uint8_t* indirect = getCurr();
+        exit_indirect();
+        align(8);
+        patch_rel32(lea_at + 3, getCurr());
+        dq(reinterpret_cast<uint64_t>(other));
+        dq(Translator::CallSlot::kCall);
+        dq(reinterpret_cast<uint64_t>(target));
+        dq(reinterpret_cast<uint64_t>(variant));
+        dq(reinterpret_cast<uint64_t>(learn));
+        dq(reinterpret_cast<uint64_t>(indirect));
+        dq(call.returns_to);
+        dq(m_plan);
+    }
+
     // rdx = the jump-table entry for the pc in rax (Translator::jump_index); clobbers rcx.
     void jump_entry_to_rdx()
     {
@@ -790,7 +851,10 @@ private:
                 add(kBudget, unrun);
                 mov(rcx, m_pc + static_cast<uint64_t>(static_cast<int64_t>(in.follow)));
                 cmp(rax, rcx);
-                m_other_targets.push_back(jcc_forward(kJne));
+                if (d.rd == 1 && m_plan)
+                    m_missed_calls.push_back({jcc_forward(kJne), m_pc + d.len});
+                else
+                    m_other_targets.push_back(jcc_forward(kJne));
                 sub(kBudget, unrun);
                 break;
             }
@@ -1730,6 +1794,7 @@ void Translator::flush()
     m_emitter->reset();
     m_blocks.clear();
     m_index.clear();
+    m_variants.clear();
     m_recent.fill(nullptr);
     m_heat.fill(0);
     m_bytes.clear();
@@ -1769,6 +1834,13 @@ void Translator::invalidate()
 {
     for (uint64_t slot : m_linked) {
         const auto& exit = *reinterpret_cast<const ExitSlot*>(slot);
+        if (exit.vpage == CallSlot::kCall) {
+            const auto& call = *reinterpret_cast<const CallSlot*>(slot);
+            const uint64_t none = 1;
+            std::memcpy(reinterpret_cast<uint8_t*>(call.target), &none, sizeof none);
+            point_jump(call.other, call.learn);
+            continue;
+        }
         point_jump(exit.jump, exit.stub);
         if (exit.ppage & ExitSlot::kGoesOn)
             point_jump(exit.same_plan, exit.unborrowing);
@@ -1787,6 +1859,15 @@ const Block* Translator::revalidate(Block& block, const uint8_t* code)
         return &block;
     }
     // Changed: forget it (its code stays in the buffer, unreachable, until the next flush).
+    if (block.returns_to) {
+        auto [from, to] = m_variants.equal_range({block.vpc, block.paddr});
+        for (auto it = from; it != to; ++it)
+            if (it->second == &block) {
+                m_variants.erase(it);
+                break;
+            }
+        return nullptr;
+    }
     m_index.erase({block.vpc, block.paddr});
     Block*& recent = m_recent[recent_index(block.vpc, block.paddr)];
     if (recent == &block)
@@ -1805,14 +1886,14 @@ Block* Translator::find_slow(uint64_t vpc, uint64_t paddr)
 
 const Block* Translator::translate(uint64_t vpc, uint64_t paddr, std::span<const Instruction> code,
                                    std::span<const uint8_t> bytes, bool crosses_page, int32_t bytes_from,
-                                   const uint8_t* page)
+                                   const uint8_t* page, const CallContext* call)
 {
     const LoopRegisters* loop = page && m_layout.chain_across_pages
                                     ? m_loops.loop_at(paddr, std::span<const uint8_t, 4096>(page, 4096))
                                     : nullptr;
     const void* entry = nullptr;
     try {
-        entry = m_emitter->emit_block(vpc, paddr, code, loop);
+        entry = m_emitter->emit_block(vpc, paddr, code, loop, call ? call->plan : 0);
     } catch (const Xbyak::Error& e) {
         // A bug of ours, not the guest's: say so once, and let the interpreter run this code.
         static bool said = false;
@@ -1836,15 +1917,57 @@ const Block* Translator::translate(uint64_t vpc, uint64_t paddr, std::span<const
     b.bytes_from = bytes_from;
     b.crosses_page = crosses_page;
     m_bytes.insert(m_bytes.end(), bytes.begin(), bytes.end());
+    ++m_translated;
+    if (call) {
+        b.returns_to = call->returns_to;
+        m_variants.insert({{vpc, paddr}, &b});
+        return &b;
+    }
     m_index[{vpc, paddr}] = &b;
     m_recent[recent_index(vpc, paddr)] = &b;
-    ++m_translated;
     return &b;
+}
+
+bool Translator::missed_call(uint64_t slot, CallContext& call) const
+{
+    const auto& exit = *reinterpret_cast<const CallSlot*>(slot);
+    if (exit.kind != CallSlot::kCall)
+        return false;
+    call = {exit.returns_to, exit.plan};
+    return true;
+}
+
+const Block* Translator::find_variant(uint64_t vpc, uint64_t paddr, const uint8_t* code, const CallContext& call)
+{
+    auto [from, to] = m_variants.equal_range({vpc, paddr});
+    for (auto it = from; it != to; ++it) {
+        Block& b = *it->second;
+        if (b.returns_to == call.returns_to && b.plan == call.plan)
+            return b.epoch == m_epoch ? &b : revalidate(b, code);
+    }
+    return nullptr;
+}
+
+void Translator::give_up(uint64_t slot)
+{
+    const auto& call = *reinterpret_cast<const CallSlot*>(slot);
+    point_jump(call.other, call.indirect);
+    m_linked.push_back(slot);
 }
 
 void Translator::link(uint64_t slot, const Block& block)
 {
     const auto& exit = *reinterpret_cast<const ExitSlot*>(slot);
+    if (exit.vpage == CallSlot::kCall) {   // only to the variant formed for it
+        const auto& call = *reinterpret_cast<const CallSlot*>(slot);
+        if (!block.returns_to || block.returns_to != call.returns_to || block.plan != call.plan)
+            return;
+        std::memcpy(reinterpret_cast<uint8_t*>(call.target), &block.vpc, sizeof block.vpc);
+        point_jump(call.variant, reinterpret_cast<uint64_t>(block.borrowing_entry));
+        point_jump(call.other, call.indirect);
+        m_linked.push_back(slot);
+        return;
+    }
     if (!m_layout.chain_across_pages &&
         ((block.vpc >> 12) != exit.vpage || (block.paddr >> 12) != (exit.ppage & ~ExitSlot::kGoesOn)))
         return;

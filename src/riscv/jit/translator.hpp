@@ -35,6 +35,8 @@
 //  - Indirect jumps (JALR), and with paged memory direct jumps to another page, first look for
 //    their target in a small table of recently dispatched blocks (with paged memory, after finding
 //    the target's physical address in the fetch TLB), and leave to the dispatcher if it is not there.
+//    A call a block follows but which goes elsewhere goes to a variant of the block there formed
+//    for that call, once the dispatcher has made one (CallContext).
 //  - Code changes: the hart calls invalidate() on FENCE.I (and the process VM when mappings change):
 //    every chain is undone and each block's guest bytes are compared with memory the next time the
 //    dispatcher picks it, so unchanged code (nearly all of it) is not translated again.
@@ -228,8 +230,17 @@ public:
     // register's value now (translated code checks it and leaves through the jump table for any
     // other); a return (JALR through ra) after a call the block followed goes on after that
     // call. A call and its return: kMaxCalls.
-    explicit BlockFormer(bool privileged, uint64_t pc = 0, const uint64_t* regs = nullptr)
-        : m_privileged(privileged), m_page_offset(pc & 0xfff), m_page(pc & ~0xfffull), m_regs(regs) {}
+    // `returns_to`: a variant's (see CallContext): the block starts in a callee, whose return
+    // address ra holds; a return to it on the page goes on after the call, as if the call had
+    // been followed.
+    explicit BlockFormer(bool privileged, uint64_t pc = 0, const uint64_t* regs = nullptr, uint64_t returns_to = 0)
+        : m_privileged(privileged), m_page_offset(pc & 0xfff), m_page(pc & ~0xfffull), m_regs(regs)
+    {
+        if (regs && returns_to && (returns_to >> 12) == (pc >> 12)) {
+            m_return_at = static_cast<int64_t>(returns_to & 0xfff);
+            m_calls = 1;
+        }
+    }
     // True when the instruction `offset` bytes after the block's start must not join it. The end
     // of a select's shadow settles it: its branch is not one of the block's.
     bool stops_before(uint64_t offset)
@@ -283,6 +294,18 @@ struct Block {
     uint32_t bytes_at = 0, byte_count = 0;   // a copy of its guest code, in the translator's arena,
     int32_t bytes_from = 0;                  // from vpc + bytes_from (< 0: it follows a jump back)
     bool crosses_page = false;   // its last instruction ends on the next page (flat memory only)
+    uint64_t returns_to = 0;     // a variant's return address (see CallContext); 0: an ordinary block
+};
+
+// A call a block follows (BlockFormer) goes on in the block at the target it was formed for; a
+// call to another one, made with the block's register plan (a loop's), leaves by a CallSlot. The
+// dispatcher forms, for that target, a variant of the block there: formed as if the call had been
+// followed (the return to `returns_to`, the caller's code after it, the caller's plan), found only
+// through the slot, which then goes straight to it (past both blocks' moves) when the target is
+// that one again. Corelike's list sort calls by_key in one sort and by_value in the next: the
+// caller's block follows one, its variant the other.
+struct CallContext {
+    uint64_t returns_to = 0, plan = 0;
 };
 
 class Emitter;
@@ -353,8 +376,18 @@ public:
     // `crosses_page`: the last instruction ends on the next page (flat memory only); such a block
     // is dropped, not checked, after invalidate(), as that page may be gone.
     // `page`: the guest page the block starts in, whose loops give its register plan (flat memory).
+    // `call`: the block is a variant formed for that call (see CallContext).
     const Block* translate(uint64_t vpc, uint64_t paddr, std::span<const Instruction> code, std::span<const uint8_t> bytes,
-                           bool crosses_page = false, int32_t bytes_from = 0, const uint8_t* page = nullptr);
+                           bool crosses_page = false, int32_t bytes_from = 0, const uint8_t* page = nullptr,
+                           const CallContext* call = nullptr);
+    // Call variants: true when `slot` (an exit translated code left by) is a CallSlot, with its
+    // call's context; the variant for (vpc, paddr, call) or nullptr (after invalidate(), only if its
+    // code is unchanged); whether it is warm (as warm()); and, when no variant can be formed, the
+    // slot pointed at the jump table from then on (until invalidate()).
+    bool missed_call(uint64_t slot, CallContext& call) const;
+    const Block* find_variant(uint64_t vpc, uint64_t paddr, const uint8_t* code, const CallContext& call);
+    bool warm_variant(uint64_t vpc, uint64_t paddr, const CallContext& call) { return warm(vpc ^ call.returns_to << 20, paddr ^ call.plan); }
+    void give_up(uint64_t slot);
     // Runs translated code from `block` until it leaves (the hart's state then says where it is).
     void run(void* hart, uint64_t* regs, const Block& block)
     {
@@ -378,6 +411,16 @@ public:
         static constexpr uint64_t kGoesOn = 1ull << 63;   // (no page number has it)
         uint64_t jump, vpage, ppage, stub;
         uint64_t same_plan, plan, unborrowing;
+    };
+    // The exit of a followed call to another target (Emitter::call_missed). `kind` (an ExitSlot's
+    // vpage) tells it apart; `target`, the imm64 field the target is compared with (1 until linked:
+    // no target is odd), `variant` the rel32 field of the jump taken when it is equal, `other` that
+    // of the jump taken when not: to `learn` (which leaves with this slot) until linked, then to
+    // `indirect` (through the jump table).
+    struct CallSlot {
+        static constexpr uint64_t kCall = ~0ull;   // (no page number)
+        uint64_t other, kind, target, variant, learn, indirect;
+        uint64_t returns_to, plan;
     };
     // Guest code may have changed (FENCE.I, new mappings): unchain every block and check each one's
     // code before it runs again. Never call while translated code is running.
@@ -420,6 +463,7 @@ private:
     std::vector<uint8_t> m_bytes;      // guest code of every block, to check it after invalidate()
     std::vector<uint64_t> m_linked;    // slots pointing at another block since the last invalidate()
     LoopIndex m_loops;                 // the loops of the pages translated from (flat memory)
+    std::unordered_multimap<std::pair<uint64_t, uint64_t>, Block*, KeyHash> m_variants;   // call variants
     // Guarded loads and stores (Layout::guarded_*): each one's address and its slow path's, in address
     // order (code is emitted forwards), for fault_resume().
     std::vector<std::pair<const uint8_t*, const uint8_t*>> m_faults;
