@@ -102,6 +102,9 @@ public:
     // guarding, is thrown away when the hart next dispatches.
     void arena_moved() { m_jit_flush_pending = m_jit_arena_moved = true; }
     uint64_t blocks_translated() const { return m_jit ? m_jit->blocks_translated() : 0; }
+    // How many times the dispatcher entered translated code (it leaves for the dispatcher only
+    // when it cannot go on by itself).
+    uint64_t translated_runs() const { return m_jit ? m_jit->runs() : 0; }
 
     // Architectural state.
     uint64_t reg(unsigned i) const { return m_x[i & 31]; }

@@ -205,7 +205,7 @@ using namespace Xbyak::util;
 
 class Emitter : public FastEncoder {
 public:
-    Emitter(size_t size, void* memory, const Layout& layout, const Translator::JumpEntry* jumps,
+    Emitter(size_t size, void* memory, const Layout& layout, const Translator::JumpSet* jumps,
             std::vector<std::pair<const uint8_t*, const uint8_t*>>& faults)
         : FastEncoder(size, memory), m_l(layout), m_jumps(jumps), m_faults(faults),
           m_inline_fp(!layout.privileged), m_host_fma(__builtin_cpu_supports("fma"))
@@ -258,6 +258,8 @@ public:
         }
         if (!m_l.chain_across_pages)
             emit_paged_lookup();
+        else
+            emit_second_way();
         emit_helper_thunks();
     }
 
@@ -323,12 +325,32 @@ public:
         and_(esi, 0xfff);
         or_(rsi, qword[rdx + kTlbPaddrOffset]);       // the physical address
         jump_entry_to_rdx();
-        cmp(rax, qword[rdx]);
-        jne(miss, T_NEAR);
-        cmp(rsi, qword[rdx + offsetof(Translator::JumpEntry, paddr)]);
-        jne(miss, T_NEAR);
-        jmp(qword[rdx + offsetof(Translator::JumpEntry, entry)]);
+        for (const size_t way : {0u, 1u}) {
+            Xbyak::Label next;
+            const size_t at = way * sizeof(Translator::JumpEntry);
+            cmp(rax, qword[rdx + at]);
+            jne(next, T_NEAR);
+            cmp(rsi, qword[rdx + at + offsetof(Translator::JumpEntry, paddr)]);
+            jne(next, T_NEAR);
+            jmp(qword[rdx + at + offsetof(Translator::JumpEntry, entry)]);
+            L(next);
+        }
         L(miss);
+        mov(qword[field(m_l.pc)], rax);
+        jmp(m_exit_sync, T_NEAR);
+    }
+
+    // Flat memory: an indirect jump whose target (rax) is not its set's (rdx) first way comes here
+    // (see exit_indirect()).
+    void emit_second_way()
+    {
+        align(16);
+        m_second_way = getCurr();
+        constexpr size_t second = sizeof(Translator::JumpEntry);
+        cmp(rax, qword[rdx + second]);
+        const uint8_t* miss = jcc_forward(kJne);
+        jmp(qword[rdx + second + offsetof(Translator::JumpEntry, entry)]);
+        patch_rel32(miss, getCurr());
         mov(qword[field(m_l.pc)], rax);
         jmp(m_exit_sync, T_NEAR);
     }
@@ -760,11 +782,8 @@ private:
         // Flat memory: the virtual address is the physical one.
         jump_entry_to_rdx();
         cmp(rax, qword[rdx]);
-        const uint8_t* miss = jcc_forward(kJne);
+        patch_rel32(jcc_forward(kJne), m_second_way);
         jmp(qword[rdx + offsetof(Translator::JumpEntry, entry)]);
-        patch_rel32(miss, getCurr());
-        mov(qword[field(m_l.pc)], rax);
-        jmp(m_exit_sync, T_NEAR);
     }
 
     // A followed call's jump taken for another target (in rax), in a block with a plan: to its
@@ -801,14 +820,14 @@ private:
         dq(m_plan);
     }
 
-    // rdx = the jump-table entry for the pc in rax (Translator::jump_index); clobbers rcx.
+    // rdx = the jump-table set for the pc in rax (Translator::jump_index); clobbers rcx.
     void jump_entry_to_rdx()
     {
-        static_assert(sizeof(Translator::JumpEntry) == 32);
+        static_assert(sizeof(Translator::JumpSet) == 64);
         mov(ecx, eax);
         shr(ecx, 1);
-        and_(ecx, Translator::kJumpEntries - 1);
-        shl(ecx, 5);
+        and_(ecx, Translator::kJumpSets - 1);
+        shl(ecx, 6);
         mov(rdx, reinterpret_cast<uint64_t>(m_jumps));
         add(rdx, rcx);
     }
@@ -1637,10 +1656,11 @@ private:
     static inline const Xbyak::Reg64 kBudget = Xbyak::util::r13;
 
     const Layout& m_l;
-    const Translator::JumpEntry* m_jumps;
+    const Translator::JumpSet* m_jumps;
     std::vector<std::pair<const uint8_t*, const uint8_t*>>& m_faults;
     const void* m_exit = nullptr;
     const void* m_lookup = nullptr;   // paged memory: emit_paged_lookup()
+    const uint8_t* m_second_way = nullptr;   // flat memory: emit_second_way()
     const void* m_flat_mask = nullptr;   // a flat arena: where Layout::flat_mask is kept
     std::array<const void*, 7> m_load_thunk{};   // emit_helper_thunks()
     std::array<const void*, 4> m_store_thunk{};
@@ -1725,7 +1745,7 @@ Translator::Translator(const Layout& layout) : m_layout(layout)
     }
     m_memory = static_cast<uint8_t*>(memory);
     m_capacity = kCodeBytes;
-    m_jumps = std::make_unique<JumpEntry[]>(kJumpEntries);
+    m_jumps = std::make_unique<JumpSet[]>(kJumpSets);
     m_warm = m_layout.privileged ? kWarm : kWarmProcess;
     if (const char* warm = std::getenv("VIREO_JIT_WARM"))
         m_warm = static_cast<uint8_t>(std::clamp(std::atoi(warm), 0, 255));
@@ -1813,11 +1833,11 @@ bool Translator::nearly_full() const
 
 void Translator::forget_jumps()
 {
-    if (m_jumps_used.size() < kJumpEntries / 4) {
+    if (m_jumps_used.size() < kJumpSets / 4) {
         for (uint16_t index : m_jumps_used)
-            m_jumps[index] = JumpEntry{};
+            m_jumps[index] = JumpSet{};
     } else {
-        std::fill(m_jumps.get(), m_jumps.get() + kJumpEntries, JumpEntry{});
+        std::fill(m_jumps.get(), m_jumps.get() + kJumpSets, JumpSet{});
     }
     m_jumps_used.clear();
 }

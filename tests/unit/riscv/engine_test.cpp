@@ -374,6 +374,31 @@ std::vector<uint32_t> loop_program()
     return code;
 }
 
+// A loop calling, in turn, two functions on other pages whose addresses share a set of the jump
+// table (they are 0x2000 apart), each call and return an indirect jump.
+std::vector<uint32_t> aliased_calls_program()
+{
+    std::vector<uint32_t> code(0x3108 / 4, addi(31, 31, 7));   // (t6 += 7: where nothing should run)
+    auto at = [&](uint32_t address, uint32_t instruction) { code[address / 4] = instruction; };
+    at(0x00, addi(18, 0, 400));            // s2 = 400 rounds
+    at(0x04, 0x00000a97);                  // auipc s5, 0
+    at(0x08, 0x000012b7);                  // lui t0, 0x1
+    at(0x0c, r_type(0, 20, 21, 5));        // s4 = s5 + t0
+    at(0x10, addi(20, 20, 0x100 - 4));     // s4 = f
+    at(0x14, 0x00002eb7);                  // lui t4, 0x2: f ^ t4 = g
+    at(0x18, jalr(1, 20, 0));              // loop: call *s4
+    at(0x1c, r_type(0, 9, 9, 10));         // s1 += a0
+    at(0x20, r_type(4, 20, 20, 29));       // s4 ^= t4
+    at(0x24, addi(18, 18, -1));            // s2 -= 1
+    at(0x28, bne(18, 0, 0x18 - 0x28));    // back to loop
+    at(0x2c, kLoopForever);
+    at(0x1100, addi(10, 9, 3));            // f: a0 = s1 + 3
+    at(0x1104, jalr(0, 1, 0));             //    ret
+    at(0x3100, addi(10, 9, 5));            // g: a0 = s1 + 5
+    at(0x3104, jalr(0, 1, 0));             //    ret
+    return code;
+}
+
 template <typename Env>
 struct Machine {
     Env env;
@@ -474,6 +499,27 @@ TEST_P(EnginesAgree, InLoopsOfSeveralBlocksAndTheCallsTheyFollow)
     EXPECT_EQ(jit.hart.pc(), kBase + 0x6c);
     EXPECT_EQ(jit.hart.reg(18), 0u) << "the loop ran to its end";
     EXPECT_EQ(jit.hart.reg(31), 0u) << "no code that is jumped over ran";
+}
+
+TEST_P(EnginesAgree, ThroughJumpsWhoseTargetsShareATableSet)
+{
+    expect_engines_agree<FlatEnv>(aliased_calls_program(), GetParam());
+    expect_engines_agree<UserEnv>(aliased_calls_program(), GetParam());
+}
+
+// Both targets stay in the jump table: the calls and returns do not leave translated code.
+TEST(JumpTable, KeepsTwoTargetsThatShareASet)
+{
+    auto check = [](auto& jit) {
+        jit.hart.run(20000);
+        EXPECT_EQ(jit.hart.pc(), kBase + 0x2c);
+        EXPECT_EQ(jit.hart.reg(31), 0u) << "no code that is jumped over ran";
+        EXPECT_LT(jit.hart.translated_runs(), 100u) << "for 400 rounds";
+    };
+    Machine<FlatEnv> paged(Engine::Jit, aliased_calls_program());
+    check(paged);
+    Machine<UserEnv> flat(Engine::Jit, aliased_calls_program());
+    check(flat);
 }
 
 TEST_P(EnginesAgree, InSelects)
