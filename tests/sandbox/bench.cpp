@@ -2,7 +2,9 @@
 // qemu-riscv64 and under `vireo exec`, then the latency of the embedding API (creating a sandbox,
 // a call on a warm sandbox, a call with a reset, a fork). Prints Markdown for docs/benchmarks.md.
 //
-//   vireo_sandbox_bench [REPEAT]     (each figure is the best of REPEAT runs, default 3)
+//   vireo_sandbox_bench [REPEAT]     (each figure is the best of REPEAT runs, default 5; the
+//                                      native, qemu-riscv64 and translated runs take turns, so
+//                                      that a slow spell of the machine weighs on all three)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -25,22 +27,33 @@ const std::string kQemu = QEMU_RISCV64;
 const fs::path kReal = REAL_DIR;
 const fs::path kScripts = REAL_SOURCE_DIR;
 
-int g_repeat = 3;
+int g_repeat = 5;
 
-// Best wall time of `g_repeat` runs, or a negative number if the command failed.
-double best_of(const std::vector<std::string>& argv, const std::string& input, std::string* output = nullptr)
+// Best wall time of each command over `repeat` rounds, each round running every command once, in
+// turn; a negative number for a command that failed (or is empty: not run). `outputs[i]`, if
+// given, receives command i's output.
+std::vector<double> best_in_turn(const std::vector<std::vector<std::string>>& commands, const std::string& input,
+                                 int repeat, const std::vector<std::string*>& outputs = {})
 {
-    double best = 1e30;
-    for (int i = 0; i < g_repeat; ++i) {
-        Completed r = run(argv, input, 600);
-        if (r.status != 0) {
-            std::fprintf(stderr, "bench: %s failed (%d): %s\n", argv[0].c_str(), r.status, r.err.c_str());
-            return -1;
+    std::vector<double> best(commands.size(), 1e30);
+    for (int round = 0; round < repeat; ++round)
+        for (size_t i = 0; i < commands.size(); ++i) {
+            const auto& argv = commands[i];
+            if (argv.empty() || best[i] < 0)
+                continue;
+            Completed r = run(argv, input, 600);
+            if (r.status != 0) {
+                std::fprintf(stderr, "bench: %s failed (%d): %s\n", argv[0].c_str(), r.status, r.err.c_str());
+                best[i] = -1;
+                continue;
+            }
+            if (i < outputs.size() && outputs[i])
+                *outputs[i] = r.out;
+            best[i] = std::min(best[i], r.seconds);
         }
-        if (output)
-            *output = r.out;
-        best = std::min(best, r.seconds);
-    }
+    for (size_t i = 0; i < commands.size(); ++i)
+        if (commands[i].empty())
+            best[i] = -1;
     return best;
 }
 
@@ -123,15 +136,17 @@ int main(int argc, char** argv)
                             sql});
     }
 
-    std::printf("## vireo exec vs qemu-riscv64 vs native (best of %d, wall time)\n\n", g_repeat);
+    std::printf("## vireo exec vs qemu-riscv64 vs native (wall time: best of %d rounds taking turns; the interpreter best of %d)\n\n",
+                g_repeat, std::min(g_repeat, 3));
     std::printf("| program | native | qemu-riscv64 | vireo exec (interp) | vireo exec (jit) | jit speed vs qemu | jit speed vs native |\n"
                 "|---|---|---|---|---|---|---|\n");
     for (const Program& p : programs) {
         std::string native_out, vireo_out;
-        const double native = best_of(p.native, p.input, &native_out);
-        const double qemu = kQemu.empty() ? -1 : best_of(p.qemu, p.input);
-        const double interp = best_of(interpreted(p.vireo), p.input);
-        const double vireo = best_of(p.vireo, p.input, &vireo_out);
+        const std::vector<double> times = best_in_turn({p.native, kQemu.empty() ? std::vector<std::string>{} : p.qemu, p.vireo},
+                                                       p.input, g_repeat, {&native_out, nullptr, &vireo_out});
+        const double native = times[0], qemu = times[1], vireo = times[2];
+        // (the interpreter, slow, at most three times: only its order of magnitude matters)
+        const double interp = best_in_turn({interpreted(p.vireo)}, p.input, std::min(g_repeat, 3))[0];
         std::printf("| %s | %s | %s | %s | %s | %s | %s |\n", p.name.c_str(), cell(native, 0).c_str(),
                     cell(qemu, native).c_str(), cell(interp, native).c_str(), cell(vireo, native).c_str(),
                     ratio(vireo, qemu).c_str(), ratio(vireo, native).c_str());
