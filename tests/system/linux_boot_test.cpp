@@ -58,6 +58,17 @@ TEST(LinuxBoot, ShellRunsCommandsAndPowersOffWithStatus0)
     EXPECT_EQ(vm.wait_exit(60s), 0) << vm.recent_output();
 }
 
+// What a user types to leave the default guest: busybox's poweroff without -f only signals init,
+// so the guest's login profile makes it power off for real (guests/initramfs/init).
+TEST(LinuxBoot, PoweroffTypedAtTheShellEndsTheRun)
+{
+    REQUIRE_GUEST(guest);
+    ConsoleSession vm(boot_args(*guest));
+    ASSERT_TRUE(boot_to_shell(vm));
+    vm.send("poweroff\n");
+    EXPECT_EQ(vm.wait_exit(60s), 0) << vm.recent_output();
+}
+
 TEST(LinuxBoot, TwoAndFourHartsAppearInCpuinfo)
 {
     REQUIRE_GUEST(guest);
