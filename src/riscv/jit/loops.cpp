@@ -98,7 +98,9 @@ Names names(Op op)
     }
 }
 
-void count(LoopRegisters& r, const Decoded& d)
+}  // namespace
+
+void count_registers(LoopRegisters& r, const Decoded& d)
 {
     const Names n = names(d.op);
     if (n.rd && d.rd) {
@@ -110,8 +112,6 @@ void count(LoopRegisters& r, const Decoded& d)
     if (n.rs2)
         ++r.uses[d.rs2 & 31];
 }
-
-}  // namespace
 
 const LoopRegisters* PageLoops::loop_at(std::span<const uint8_t, 4096> page, unsigned offset, LoopScratch& scratch)
 {
@@ -172,7 +172,7 @@ void PageLoops::analyse(std::span<const uint8_t, 4096> page, unsigned start, Loo
                 id = static_cast<int16_t>(m_loops.size());
                 LoopRegisters& r = m_loops.emplace_back();
                 for (auto it = root; it != stack.end(); ++it)
-                    count(r, decoded[*it]);
+                    count_registers(r, decoded[*it]);
             }
             for (auto it = root; it != stack.end(); ++it) {
                 m_loop_of[*it] = id;

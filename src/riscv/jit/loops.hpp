@@ -25,6 +25,10 @@ struct LoopRegisters {
     std::array<uint16_t, 32> uses{}, writes{};
 };
 
+// Counts the x registers `d` names in `r` (only the fields that name one: not an immediate's bits,
+// nor an FP register).
+void count_registers(LoopRegisters& r, const Decoded& d);
+
 // What an analysis works with, kept from one to the next (a page's worth of it per analysis would
 // cost more than the analysis: most translations ask about a few instructions).
 struct LoopScratch {

@@ -628,22 +628,17 @@ private:
             return;
         }
         bool loops = false;
-        std::array<unsigned, 32> uses{}, writes{};
+        LoopRegisters registers;
         uint64_t pc = vpc;
         for (const Instruction& in : code) {
             const Decoded& d = in.d;
             if (is_conditional_branch(d.op) && pc + static_cast<uint64_t>(static_cast<int64_t>(d.imm)) == vpc)
                 loops = true;
-            if (!rd_is_offset(d.op)) {
-                ++uses[d.rd & 31];
-                ++writes[d.rd & 31];
-            }
-            ++uses[d.rs1 & 31];
-            ++uses[d.rs2 & 31];
+            count_registers(registers, d);
             pc = next_in_block(in, pc, &in == &code.back());
         }
         if (loops)
-            borrow_for(uses, writes);
+            borrow_for(registers.uses, registers.writes);
     }
     // Borrows by `plan` (an m_plan of another block's).
     void take_plan(uint64_t plan)
