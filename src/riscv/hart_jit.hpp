@@ -135,7 +135,8 @@ RunResult Hart<Env>::run_jit(uint64_t budget)
 
 // The block for the current pc, translated now if needed; nullptr when the interpreter must take
 // the next instruction (its page is not in the fetch TLB yet, or it crosses the page's end).
-// `call`: a followed call's other target is at pc: its variant once warm (else the block).
+// `call`: a followed call's other target is at pc, on the caller's page: its variant once warm
+// (else the block).
 template <typename Env>
 const jit::Block* Hart<Env>::jit_block(const jit::CallContext* call)
 {
@@ -145,13 +146,11 @@ const jit::Block* Hart<Env>::jit_block(const jit::CallContext* call)
         return nullptr;
     const uint64_t offset = m_pc & 0xfff;
     const uint64_t paddr = e.paddr_page | offset;
-    if (call && (call->returns_to >> 12) == vpn) {
+    if (call) {
         if (const jit::Block* b = m_jit->find_variant(m_pc, paddr, e.host + offset, *call))
             return b;
         if (!m_jit->warm_variant(m_pc, paddr, *call))
             call = nullptr;
-    } else {
-        call = nullptr;
     }
     if (!call) {
         if (const jit::Block* b = m_jit->find(m_pc, paddr, e.host + offset)) [[likely]]

@@ -35,11 +35,13 @@ int g_repeat = 5;
 std::vector<double> best_in_turn(const std::vector<std::vector<std::string>>& commands, const std::string& input,
                                  int repeat, const std::vector<std::string*>& outputs = {})
 {
-    std::vector<double> best(commands.size(), 1e30);
+    std::vector<double> best;
+    for (const auto& argv : commands)
+        best.push_back(argv.empty() ? -1 : 1e30);
     for (int round = 0; round < repeat; ++round)
         for (size_t i = 0; i < commands.size(); ++i) {
             const auto& argv = commands[i];
-            if (argv.empty() || best[i] < 0)
+            if (best[i] < 0)
                 continue;
             Completed r = run(argv, input, 600);
             if (r.status != 0) {
@@ -51,9 +53,6 @@ std::vector<double> best_in_turn(const std::vector<std::vector<std::string>>& co
                 *outputs[i] = r.out;
             best[i] = std::min(best[i], r.seconds);
         }
-    for (size_t i = 0; i < commands.size(); ++i)
-        if (commands[i].empty())
-            best[i] = -1;
     return best;
 }
 

@@ -721,17 +721,12 @@ private:
     {
         const uint8_t* stub = getCurr();
         patch_rel32(jump_field, stub);
-        const uint8_t* lea_at = nullptr;
+        const uint8_t* slot_field = nullptr;
         mov(rax, target);
-        if (m_lookup && (target >> 12) != (m_vpc0 >> 12)) {
+        if (m_lookup && (target >> 12) != (m_vpc0 >> 12))
             jmp(m_lookup, T_NEAR);   // never chained: another page may be mapped differently next time
-        } else {
-            mov(qword[field(m_l.pc)], rax);
-            lea_at = getCurr();
-            db(0x48); db(0x8D); db(0x05); dd(0);   // lea rax, [rip + slot]
-            mov(qword[field(m_l.exit_slot)], rax);
-            jmp(m_exit_sync, T_NEAR);
-        }
+        else
+            slot_field = leave_by_slot();
         align(8);
         const uint8_t* slot = getCurr();
         dq(reinterpret_cast<uint64_t>(jump_field));
@@ -743,8 +738,20 @@ private:
             dq(m_plan);
             dq(reinterpret_cast<uint64_t>(unborrowing));
         }
-        if (lea_at)
-            patch_rel32(lea_at + 3, slot);
+        if (slot_field)
+            patch_rel32(slot_field, slot);
+    }
+
+    // Leaves for the pc in rax, telling the dispatcher by which slot (m_l.exit_slot); returns the
+    // rel32 field to point at the slot once it is emitted.
+    const uint8_t* leave_by_slot()
+    {
+        mov(qword[field(m_l.pc)], rax);
+        db(0x48); db(0x8D); db(0x05); dd(0);   // lea rax, [rip + slot]
+        const uint8_t* slot_field = getCurr() - 4;
+        mov(qword[field(m_l.exit_slot)], rax);
+        jmp(m_exit_sync, T_NEAR);
+        return slot_field;
     }
 
     // A conditional jump forward (0F cc rel32) whose target is patched later; returns its rel32
@@ -796,15 +803,11 @@ private:
         const uint8_t* learn = getCurr();
         patch_rel32(other, learn);
         unborrow_code();
-        mov(qword[field(m_l.pc)], rax);
-        const uint8_t* lea_at = getCurr();
-        db(0x48); db(0x8D); db(0x05); dd(0);   // lea rax, [rip + slot]
-        mov(qword[field(m_l.exit_slot)], rax);
-        jmp(m_exit_sync, T_NEAR);
+        const uint8_t* slot_field = leave_by_slot();
         const uint8_t* indirect = getCurr();
         exit_indirect();
         align(8);
-        patch_rel32(lea_at + 3, getCurr());
+        patch_rel32(slot_field, getCurr());
         dq(reinterpret_cast<uint64_t>(other));
         dq(Translator::CallSlot::kCall);
         dq(reinterpret_cast<uint64_t>(target));
